@@ -1,0 +1,22 @@
+//! Livepeer AI jobs for ComfyUI: a job service compiled to WebAssembly.
+//!
+//! The crate is split the way the service works:
+//! - [`jobs`]: the registry of jobs, their checked states and the node index;
+//! - [`requester`]: what an answer means and when to retry;
+//! - [`pipelines`]: each pipeline's parameters and results;
+//! - `web` (wasm32 only): the browser layer that performs requests and waits and
+//!   exposes the JS bindings.
+//!
+//! Everything outside `web` is sans-IO and tested natively with `cargo test`.
+
+pub mod error;
+pub mod jobs;
+pub mod pipelines;
+pub mod requester;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+pub use error::{ErrorKind, JobError};
+#[cfg(target_arch = "wasm32")]
+pub use web::JobService;

@@ -1,0 +1,76 @@
+//! Media results: the images (and, later, videos) a gateway returns as URLs with a seed
+//! and an NSFW flag.
+
+use crate::error::JobError;
+use serde::{Deserialize, Serialize};
+
+/// One generated media item, as the gateway's `Media` schema describes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Media {
+    /// Where the media can be fetched: an http(s) URL on the gateway or a `data:` URL.
+    pub url: String,
+    /// The seed that produced it.
+    pub seed: u64,
+    /// Whether the gateway's safety check flagged it.
+    pub nsfw: bool,
+}
+
+/// The result of an image pipeline: the gateway's `ImageResponse`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImageOutput {
+    /// The generated images, in the order the gateway listed them.
+    pub images: Vec<Media>,
+}
+
+impl ImageOutput {
+    /// Checks what the schema cannot: at least one image, each with a usable URL.
+    pub fn check(&self) -> Result<(), JobError> {
+        if self.images.is_empty() {
+            return Err(JobError::invalid_response("images", "the list is empty"));
+        }
+        for (index, media) in self.images.iter().enumerate() {
+            if !is_fetchable(&media.url) {
+                let field = format!("images[{index}].url");
+                return Err(JobError::invalid_response(&field, "not an http(s) or data: URL"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// True for the URL schemes results may use: `http:`, `https:` and `data:`, or a path on
+/// the gateway (`/stream/...`).
+fn is_fetchable(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("data:")
+        || (url.starts_with('/') && !url.starts_with("//"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(urls: &[&str]) -> ImageOutput {
+        let images =
+            urls.iter().map(|url| Media { url: url.to_string(), seed: 0, nsfw: false }).collect();
+        ImageOutput { images }
+    }
+
+    #[test]
+    fn usable_urls_pass() {
+        let urls =
+            ["http://a/x.png", "HTTPS://a/x", "data:image/png;base64,AA", "/stream/1/a.png"];
+        assert!(output(&urls).check().is_ok());
+    }
+
+    #[test]
+    fn empty_lists_and_odd_urls_are_refused_with_their_path() {
+        assert_eq!(output(&[]).check().unwrap_err().field.as_deref(), Some("images"));
+        for bad in ["javascript:alert(1)", "file:///etc/passwd", "//evil/x", "", "ftp://x"] {
+            let error = output(&["http://a/ok.png", bad]).check().unwrap_err();
+            assert_eq!(error.field.as_deref(), Some("images[1].url"), "{bad}");
+        }
+    }
+}

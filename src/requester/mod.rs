@@ -1,0 +1,7 @@
+//! The requester's decisions, free of I/O: what an answer means ([`http`]) and whether and
+//! when to try again ([`retry`]). The browser layer performs the requests and the waits.
+
+pub mod http;
+pub mod retry;
+
+pub use retry::{Failure, RetryBudget, RetryPolicy};
