@@ -1,0 +1,51 @@
+//! Conversions between Rust values and JS values, and the `LivepeerError` JS sees.
+//!
+//! Objects cross as plain JSON-compatible JS objects: maps become objects, 64-bit
+//! integers become numbers.
+
+use crate::error::JobError;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Converts a Rust value to a plain JS value. Fails only on a value JSON cannot hold
+/// (an integer above 2^53), which the service's own types never contain.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A JS `Error` named `LivepeerError` with the error's `kind`, and its `status`,
+/// `field` and `jobId` when known. Never holds the API key or a request body.
+pub fn error_to_js(error: &JobError, job_id: Option<&str>) -> JsValue {
+    let js_error = js_sys::Error::new(&error.message);
+    js_error.set_name("LivepeerError");
+    let object: &JsValue = js_error.as_ref();
+    set(object, "kind", &JsValue::from_str(error.kind.as_str()));
+    if let Some(status) = error.status {
+        set(object, "status", &JsValue::from(status));
+    }
+    if let Some(field) = &error.field {
+        set(object, "field", &JsValue::from_str(field));
+    }
+    if let Some(id) = job_id {
+        set(object, "jobId", &JsValue::from_str(id));
+    }
+    js_error.unchecked_into()
+}
+
+/// Sets `object[key] = value`; on a plain object this cannot fail.
+pub fn set(object: &JsValue, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+/// The current time in ms since the Unix epoch.
+pub fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A random `u64` from the browser's `Math.random`, to seed the service's generator.
+pub fn random_seed() -> u64 {
+    let high = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let low = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    (high << 32) | low
+}
