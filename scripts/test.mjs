@@ -1,0 +1,32 @@
+// `npm test`: native tests, browser tests of the wasm service against the local gateway
+// in headless Chromium, then a smoke test of the release build through the demo page.
+import { buildGateway, buildWasm, checkToolchain, run, startGateway, toolEnv } from "./lib.mjs";
+
+const CHROMEDRIVER = process.env.CHROMEDRIVER ?? "/usr/bin/chromedriver";
+
+async function step(title, action) {
+  console.log(`\n=== ${title}`);
+  const started = Date.now();
+  await action();
+  console.log(`=== ${title}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+checkToolchain();
+await step("native tests (cargo test --workspace)", () => run("cargo", ["test", "--workspace"]));
+
+const gateway = await startGateway(await buildGateway());
+try {
+  await step("browser tests (wasm-pack test, headless Chromium)", () =>
+    run("wasm-pack", [
+      "test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER, "--mode", "no-install",
+      "--", "--test", "browser", "--", "--nocapture",
+    ], {
+      env: toolEnv({ TEST_GATEWAY_URL: gateway.url, WASM_BINDGEN_TEST_TIMEOUT: "300" }),
+    }));
+} finally {
+  gateway.stop();
+}
+
+await step("release build (wasm-pack build, npm wasm-opt)", buildWasm);
+await step("smoke test of the release build (node --test tests/smoke)", () =>
+  run("node", ["--test", "tests/smoke/"]));
