@@ -35,6 +35,8 @@ pub enum ErrorKind {
     InvalidResponse,
     /// The gateway answered a status this service does not know how to handle.
     Http,
+    /// A streamed answer broke off with an error or before its end.
+    Stream,
     /// The job was cancelled.
     Cancelled,
     /// A page reload cut the job's request.
@@ -57,6 +59,7 @@ impl ErrorKind {
             ErrorKind::Deadline => "deadline",
             ErrorKind::InvalidResponse => "invalid_response",
             ErrorKind::Http => "http",
+            ErrorKind::Stream => "stream",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Interrupted => "interrupted",
         }

@@ -403,10 +403,16 @@ async fn events_report_each_transition_once_in_order() {
     });
     let id = service.subscribe(listener.as_ref().unchecked_ref::<js_sys::Function>().clone());
     run(&service, PARAMS, None).await.unwrap();
+    let kinds: Vec<String> = seen.iter().map(|event| text(&event, "type")).collect();
+    assert_eq!(kinds, ["state", "state", "retry", "state", "state"]);
     let states: Vec<String> = seen.iter().map(|event| text(&event, "to")).collect();
-    assert_eq!(states, ["queued", "submitting", "completed", "delivered"]);
+    assert_eq!(states, ["queued", "submitting", "", "completed", "delivered"]);
     assert!(get(&seen.get(0), "from").is_null());
-    assert_eq!(get(&seen.get(2), "attempt").as_f64(), Some(2.0));
+    let retry = seen.get(2);
+    assert_eq!(get(&retry, "attempt").as_f64(), Some(1.0));
+    assert_eq!(text(&get(&retry, "error"), "kind"), "gateway");
+    assert!(get(&retry, "retryAt").as_f64().is_some());
+    assert_eq!(get(&seen.get(3), "attempt").as_f64(), Some(2.0));
     assert!(service.unsubscribe(id));
     assert!(!service.unsubscribe(id));
 }

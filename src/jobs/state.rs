@@ -60,14 +60,14 @@ impl JobState {
     /// Staying in the same state is never a transition.
     pub fn can_move_to(self, to: JobState) -> bool {
         use JobState::*;
-        match (self, to) {
-            (Queued, Submitting | Cancelled | Interrupted) => true,
-            (Submitting, Running | Completed | Failed | Cancelled | Interrupted) => true,
-            (Running, Completed | Failed | Cancelled | Interrupted) => true,
-            (Completed, Delivered) => true,
-            (Interrupted, Queued) => true,
-            _ => false,
-        }
+        matches!(
+            (self, to),
+            (Queued, Submitting | Cancelled | Interrupted)
+                | (Submitting, Running | Completed | Failed | Cancelled | Interrupted)
+                | (Running, Completed | Failed | Cancelled | Interrupted)
+                | (Completed, Delivered)
+                | (Interrupted, Queued)
+        )
     }
 }
 

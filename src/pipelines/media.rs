@@ -1,5 +1,5 @@
-//! Media results: the images (and, later, videos) a gateway returns as URLs with a seed
-//! and an NSFW flag.
+//! Media results: the images, videos and audio a gateway returns as URLs, with a seed
+//! and an NSFW flag for generated images and videos.
 
 use crate::error::JobError;
 use serde::{Deserialize, Serialize};
@@ -25,22 +25,66 @@ pub struct ImageOutput {
 impl ImageOutput {
     /// Checks what the schema cannot: at least one image, each with a usable URL.
     pub fn check(&self) -> Result<(), JobError> {
-        if self.images.is_empty() {
-            return Err(JobError::invalid_response("images", "the list is empty"));
-        }
-        for (index, media) in self.images.iter().enumerate() {
-            if !is_fetchable(&media.url) {
-                let field = format!("images[{index}].url");
-                return Err(JobError::invalid_response(&field, "not an http(s) or data: URL"));
-            }
+        check_media("images", &self.images)
+    }
+}
+
+/// The result of image-to-video: the gateway's `VideoResponse`, whose `images` list holds
+/// the videos.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VideoOutput {
+    /// The generated videos.
+    #[serde(rename(deserialize = "images"))]
+    pub videos: Vec<Media>,
+}
+
+impl VideoOutput {
+    /// Checks what the schema cannot: at least one video, each with a usable URL.
+    pub fn check(&self) -> Result<(), JobError> {
+        check_media("images", &self.videos)
+    }
+}
+
+/// A URL to fetch media from: the gateway's `MediaURL`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MediaUrl {
+    /// Where the media can be fetched.
+    pub url: String,
+}
+
+/// The result of text-to-speech: the gateway's `AudioResponse`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AudioOutput {
+    /// The generated speech.
+    pub audio: MediaUrl,
+}
+
+impl AudioOutput {
+    /// Checks that the audio URL is usable.
+    pub fn check(&self) -> Result<(), JobError> {
+        if !is_fetchable(&self.audio.url) {
+            return Err(JobError::invalid_response("audio.url", "not an http(s) or data: URL"));
         }
         Ok(())
     }
 }
 
+fn check_media(field: &str, items: &[Media]) -> Result<(), JobError> {
+    if items.is_empty() {
+        return Err(JobError::invalid_response(field, "the list is empty"));
+    }
+    for (index, media) in items.iter().enumerate() {
+        if !is_fetchable(&media.url) {
+            let at = format!("{field}[{index}].url");
+            return Err(JobError::invalid_response(&at, "not an http(s) or data: URL"));
+        }
+    }
+    Ok(())
+}
+
 /// True for the URL schemes results may use: `http:`, `https:` and `data:`, or a path on
 /// the gateway (`/stream/...`).
-fn is_fetchable(url: &str) -> bool {
+pub fn is_fetchable(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     lower.starts_with("http://")
         || lower.starts_with("https://")

@@ -2,11 +2,25 @@
 //! its response, read into one result shape per output kind. Plain serde types: the
 //! browser layer feeds them from JS values, native tests from JSON text.
 
+mod audio_params;
+mod check;
+mod image_params;
+mod live_video;
+mod llm;
 mod media;
-mod text_to_image;
+pub mod pylist;
+mod segment;
+mod text;
 
-pub use media::{ImageOutput, Media};
-pub use text_to_image::TextToImageParams;
+pub use audio_params::{AudioToTextParams, ReturnTimestamps, TextToSpeechParams};
+pub use image_params::{
+    ImageToImageParams, ImageToTextParams, ImageToVideoParams, TextToImageParams, UpscaleParams,
+};
+pub use live_video::{LiveVideoOutput, LiveVideoParams};
+pub use llm::{LlmMessage, LlmOutput, LlmParams, LlmStream, LlmUsage, StreamChunk};
+pub use media::{is_fetchable, AudioOutput, ImageOutput, Media, MediaUrl, VideoOutput};
+pub use segment::{MasksOutput, SegmentParams};
+pub use text::{TextChunk, TextOutput};
 
 use crate::error::JobError;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -15,40 +29,143 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Pipeline {
-    /// Images from a text prompt: `POST /text-to-image`.
+    /// Images from a text prompt.
     TextToImage,
+    /// An image changed by a prompt.
+    ImageToImage,
+    /// A short video from an image.
+    ImageToVideo,
+    /// An image at a higher resolution.
+    Upscale,
+    /// A transcript of an audio file.
+    AudioToText,
+    /// Object masks of an image, from point or box prompts.
+    SegmentAnything2,
+    /// Text from a language model.
+    Llm,
+    /// Text about an image.
+    ImageToText,
+    /// A live video stream transformed as it plays.
+    LiveVideoToVideo,
+    /// Speech from text.
+    TextToSpeech,
+}
+
+/// How a pipeline's request body is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    /// `application/json`.
+    Json,
+    /// `multipart/form-data`, with the media files as file parts.
+    Multipart,
 }
 
 impl Pipeline {
+    /// Every pipeline, in the gateway spec's order.
+    pub const ALL: [Pipeline; 10] = [
+        Pipeline::TextToImage,
+        Pipeline::ImageToImage,
+        Pipeline::ImageToVideo,
+        Pipeline::Upscale,
+        Pipeline::AudioToText,
+        Pipeline::SegmentAnything2,
+        Pipeline::Llm,
+        Pipeline::ImageToText,
+        Pipeline::LiveVideoToVideo,
+        Pipeline::TextToSpeech,
+    ];
+
     /// The pipeline's name, as the gateway's path and the events spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             Pipeline::TextToImage => "text-to-image",
+            Pipeline::ImageToImage => "image-to-image",
+            Pipeline::ImageToVideo => "image-to-video",
+            Pipeline::Upscale => "upscale",
+            Pipeline::AudioToText => "audio-to-text",
+            Pipeline::SegmentAnything2 => "segment-anything-2",
+            Pipeline::Llm => "llm",
+            Pipeline::ImageToText => "image-to-text",
+            Pipeline::LiveVideoToVideo => "live-video-to-video",
+            Pipeline::TextToSpeech => "text-to-speech",
         }
     }
 
     /// The pipeline named `name` (`"text-to-image"`), if the service knows it.
     pub fn from_name(name: &str) -> Option<Pipeline> {
-        match name {
-            "text-to-image" => Some(Pipeline::TextToImage),
+        Pipeline::ALL.into_iter().find(|pipeline| pipeline.as_str() == name)
+    }
+
+    /// The gateway path a job of this pipeline is submitted to.
+    pub fn path(self) -> String {
+        format!("/{}", self.as_str())
+    }
+
+    /// How the request body is sent.
+    pub fn body_kind(self) -> BodyKind {
+        match self {
+            Pipeline::TextToImage
+            | Pipeline::Llm
+            | Pipeline::LiveVideoToVideo
+            | Pipeline::TextToSpeech => BodyKind::Json,
+            _ => BodyKind::Multipart,
+        }
+    }
+
+    /// The file the pipeline takes, sent as a file part: `image`, `audio`, or none.
+    pub fn media_input(self) -> Option<&'static str> {
+        match self {
+            Pipeline::ImageToImage
+            | Pipeline::ImageToVideo
+            | Pipeline::Upscale
+            | Pipeline::SegmentAnything2
+            | Pipeline::ImageToText => Some("image"),
+            Pipeline::AudioToText => Some("audio"),
             _ => None,
         }
     }
 
-    /// The gateway path a job of this pipeline is submitted to.
-    pub fn path(self) -> &'static str {
+    /// Fields whose value is a free-form JSON object, passed through unread.
+    pub fn object_fields(self) -> &'static [&'static str] {
         match self {
-            Pipeline::TextToImage => "/text-to-image",
+            Pipeline::LiveVideoToVideo => &["params"],
+            _ => &[],
+        }
+    }
+
+    /// Fields holding the text of a nested list, which JS may give as an array.
+    pub fn list_fields(self) -> &'static [&'static str] {
+        match self {
+            Pipeline::SegmentAnything2 => &["point_coords", "point_labels", "box", "mask_input"],
+            _ => &[],
         }
     }
 }
 
-/// A job's parameters, checked and ready to send.
+/// A job's parameters, checked and ready to send (the media file travels beside them).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum JobParams {
     /// Parameters of a text-to-image job.
     TextToImage(TextToImageParams),
+    /// Parameters of an image-to-image job.
+    ImageToImage(ImageToImageParams),
+    /// Parameters of an image-to-video job.
+    ImageToVideo(ImageToVideoParams),
+    /// Parameters of an upscale job.
+    Upscale(UpscaleParams),
+    /// Parameters of an audio-to-text job.
+    AudioToText(AudioToTextParams),
+    /// Parameters of a segment-anything-2 job.
+    SegmentAnything2(SegmentParams),
+    /// Parameters of an llm job.
+    Llm(LlmParams),
+    /// Parameters of an image-to-text job.
+    ImageToText(ImageToTextParams),
+    /// Parameters of a live-video-to-video job.
+    LiveVideoToVideo(LiveVideoParams),
+    /// Parameters of a text-to-speech job.
+    TextToSpeech(TextToSpeechParams),
 }
 
 impl JobParams {
@@ -58,13 +175,40 @@ impl JobParams {
         pipeline: Pipeline,
         input: D,
     ) -> Result<Self, JobError> {
-        match pipeline {
-            Pipeline::TextToImage => {
-                let params: TextToImageParams = read_params(input)?;
-                params.validate()?;
-                Ok(JobParams::TextToImage(params))
-            }
+        let params = match pipeline {
+            Pipeline::TextToImage => JobParams::TextToImage(read_params(input)?),
+            Pipeline::ImageToImage => JobParams::ImageToImage(read_params(input)?),
+            Pipeline::ImageToVideo => JobParams::ImageToVideo(read_params(input)?),
+            Pipeline::Upscale => JobParams::Upscale(read_params(input)?),
+            Pipeline::AudioToText => JobParams::AudioToText(read_params(input)?),
+            Pipeline::SegmentAnything2 => JobParams::SegmentAnything2(read_params(input)?),
+            Pipeline::Llm => JobParams::Llm(read_params(input)?),
+            Pipeline::ImageToText => JobParams::ImageToText(read_params(input)?),
+            Pipeline::LiveVideoToVideo => JobParams::LiveVideoToVideo(read_params(input)?),
+            Pipeline::TextToSpeech => JobParams::TextToSpeech(read_params(input)?),
+        };
+        params.validate()?;
+        Ok(params)
+    }
+
+    fn validate(&self) -> Result<(), JobError> {
+        match self {
+            JobParams::TextToImage(p) => p.validate(),
+            JobParams::ImageToImage(p) => p.validate(),
+            JobParams::ImageToVideo(p) => p.validate(),
+            JobParams::Upscale(p) => p.validate(),
+            JobParams::AudioToText(p) => p.validate(),
+            JobParams::SegmentAnything2(p) => p.validate(),
+            JobParams::Llm(p) => p.validate(),
+            JobParams::ImageToText(_) => Ok(()),
+            JobParams::LiveVideoToVideo(p) => p.validate(),
+            JobParams::TextToSpeech(p) => p.validate(),
         }
+    }
+
+    /// True when the answer comes as server-sent events (llm with `stream: true`).
+    pub fn streams(&self) -> bool {
+        matches!(self, JobParams::Llm(LlmParams { stream: Some(true), .. }))
     }
 }
 
@@ -74,6 +218,31 @@ impl JobParams {
 pub enum JobOutput {
     /// Images with their seeds and NSFW flags.
     Images(ImageOutput),
+    /// Videos with their seeds and NSFW flags.
+    Video(VideoOutput),
+    /// Speech audio.
+    Audio(AudioOutput),
+    /// Text, with timed chunks for transcripts.
+    Text(TextOutput),
+    /// Segmentation masks with their scores and logits.
+    Masks(MasksOutput),
+    /// A language model's answer.
+    Llm(LlmOutput),
+    /// The URLs of a live video stream.
+    LiveVideo(LiveVideoOutput),
+}
+
+impl JobOutput {
+    /// The URLs of the media this output holds, to fetch at once: the gateway keeps
+    /// only the last few results of a request.
+    pub fn media_urls(&self) -> Vec<&str> {
+        match self {
+            JobOutput::Images(output) => output.images.iter().map(|m| m.url.as_str()).collect(),
+            JobOutput::Video(output) => output.videos.iter().map(|m| m.url.as_str()).collect(),
+            JobOutput::Audio(output) => vec![output.audio.url.as_str()],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Reads a 2xx response body of a `pipeline` job. A missing or mistyped field gives an
@@ -82,13 +251,38 @@ pub fn read_output<'de, D: Deserializer<'de>>(
     pipeline: Pipeline,
     body: D,
 ) -> Result<JobOutput, JobError> {
-    match pipeline {
-        Pipeline::TextToImage => {
+    let output = match pipeline {
+        Pipeline::TextToImage | Pipeline::ImageToImage | Pipeline::Upscale => {
             let output: ImageOutput = read_response(body)?;
             output.check()?;
-            Ok(JobOutput::Images(output))
+            JobOutput::Images(output)
         }
-    }
+        Pipeline::ImageToVideo => {
+            let output: VideoOutput = read_response(body)?;
+            output.check()?;
+            JobOutput::Video(output)
+        }
+        Pipeline::TextToSpeech => {
+            let output: AudioOutput = read_response(body)?;
+            output.check()?;
+            JobOutput::Audio(output)
+        }
+        Pipeline::AudioToText | Pipeline::ImageToText => {
+            JobOutput::Text(read_response::<text::TextResponse, D>(body)?.into())
+        }
+        Pipeline::SegmentAnything2 => {
+            JobOutput::Masks(read_response::<segment::MasksResponse, D>(body)?.try_into()?)
+        }
+        Pipeline::Llm => JobOutput::Llm(read_response::<llm::LlmResponse, D>(body)?.try_into()?),
+        Pipeline::LiveVideoToVideo => JobOutput::LiveVideo(read_response(body)?),
+    };
+    Ok(output)
+}
+
+/// Reads one event of an llm answer stream; a broken one gives an `invalid_response`
+/// error naming the field.
+pub fn read_stream_chunk<'de, D: Deserializer<'de>>(event: D) -> Result<StreamChunk, JobError> {
+    read_response(event)
 }
 
 fn read_params<'de, T: Deserialize<'de>, D: Deserializer<'de>>(input: D) -> Result<T, JobError> {
@@ -127,36 +321,75 @@ fn field_path(path: &serde_path_to_error::Path) -> String {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
-
-    fn read_json(pipeline: Pipeline, json: &str) -> Result<JobOutput, JobError> {
-        read_output(pipeline, &mut serde_json::Deserializer::from_str(json))
-    }
+    use serde_json::json;
 
     #[test]
     fn pipeline_names_round_trip() {
-        let pipeline = Pipeline::TextToImage;
-        assert_eq!(Pipeline::from_name(pipeline.as_str()), Some(pipeline));
+        for pipeline in Pipeline::ALL {
+            assert_eq!(Pipeline::from_name(pipeline.as_str()), Some(pipeline));
+            assert_eq!(pipeline.path(), format!("/{}", pipeline.as_str()));
+        }
         assert_eq!(Pipeline::from_name("text_to_image"), None);
-        assert_eq!(pipeline.path(), "/text-to-image");
+        assert_eq!(Pipeline::Upscale.body_kind(), BodyKind::Multipart);
+        assert_eq!(Pipeline::Llm.body_kind(), BodyKind::Json);
+        assert_eq!(Pipeline::AudioToText.media_input(), Some("audio"));
+        assert_eq!(Pipeline::TextToSpeech.media_input(), None);
     }
 
     #[test]
-    fn a_good_image_response_is_read() {
-        let body = r#"{"images":[{"url":"http://127.0.0.1:9/a.png","seed":7,"nsfw":false}]}"#;
-        let JobOutput::Images(output) = read_json(Pipeline::TextToImage, body).unwrap();
-        assert_eq!(output.images[0].seed, 7);
+    fn each_output_kind_is_read() {
+        let media = json!({"url": "http://127.0.0.1:9/a.png", "seed": 7, "nsfw": false});
+        let images = read_output(Pipeline::Upscale, json!({"images": [media]})).unwrap();
+        assert_eq!(images.media_urls(), ["http://127.0.0.1:9/a.png"]);
+        let video = read_output(Pipeline::ImageToVideo, json!({"images": [media]})).unwrap();
+        assert!(matches!(&video, JobOutput::Video(v) if v.videos[0].seed == 7));
+        let speech = read_output(Pipeline::TextToSpeech, json!({"audio": {"url": "data:,x"}}));
+        assert_eq!(speech.unwrap().media_urls(), ["data:,x"]);
+
+        let transcript = json!({"text": "hi there", "chunks": [
+            {"timestamp": [0.0, 1.5], "text": "hi"}, {"timestamp": [1.5, null], "text": "there"}]});
+        let JobOutput::Text(text) = read_output(Pipeline::AudioToText, transcript).unwrap() else {
+            panic!("a text output")
+        };
+        assert_eq!(text.chunks[1], TextChunk { text: "there".into(), start: 1.5, end: None });
+        let caption = read_output(Pipeline::ImageToText, json!({"text": "a cat"})).unwrap();
+        assert!(matches!(caption, JobOutput::Text(t) if t.chunks.is_empty()));
+
+        let live = json!({"subscribe_url": "http://g/in", "publish_url": "http://g/out"});
+        let JobOutput::LiveVideo(live) = read_output(Pipeline::LiveVideoToVideo, live).unwrap()
+        else {
+            panic!("a live output")
+        };
+        assert_eq!((live.publish_url.as_str(), live.control_url.as_str()), ("http://g/out", ""));
     }
 
     #[test]
     fn a_bad_response_names_the_field_path() {
-        let body = r#"{"images":[{"url":"http://x/a.png","seed":1,"nsfw":false},{"url":5}]}"#;
-        let error = read_json(Pipeline::TextToImage, body).unwrap_err();
+        let body =
+            json!({"images": [{"url": "http://x/a.png", "seed": 1, "nsfw": false}, {"url": 5}]});
+        let error = read_output(Pipeline::TextToImage, body).unwrap_err();
         assert_eq!(error.kind, ErrorKind::InvalidResponse);
         assert_eq!(error.field.as_deref(), Some("images[1].url"), "{error}");
 
-        let error = read_json(Pipeline::TextToImage, r#"{"data":[]}"#).unwrap_err();
-        assert!(error.message.contains("missing field `images`"), "{error}");
-        let error = read_json(Pipeline::TextToImage, r#"[1,2]"#).unwrap_err();
-        assert_eq!(error.kind, ErrorKind::InvalidResponse);
+        let cases = [
+            (Pipeline::TextToImage, json!({"data": []}), "", "missing field `images`"),
+            (Pipeline::TextToImage, json!("<html>"), "", "invalid type"),
+            (Pipeline::AudioToText, json!({"text": 3}), "text", "invalid type"),
+            (
+                Pipeline::AudioToText,
+                json!({"text": "a", "chunks": [{"text": "a"}]}),
+                "chunks[0]",
+                "missing field `timestamp`",
+            ),
+            (Pipeline::TextToSpeech, json!({"audio": {"url": "file:///x"}}), "audio.url", "http"),
+            (Pipeline::ImageToVideo, json!({"images": []}), "images", "empty"),
+            (Pipeline::LiveVideoToVideo, json!({"publish_url": "x"}), "", "subscribe_url"),
+        ];
+        for (pipeline, body, field, reason) in cases {
+            let error = read_output(pipeline, body).unwrap_err();
+            assert_eq!(error.kind, ErrorKind::InvalidResponse);
+            assert_eq!(error.field.as_deref(), Some(field), "{error}");
+            assert!(error.message.contains(reason), "{error}");
+        }
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod http;
 pub mod retry;
+pub mod sse;
 
 pub use retry::{Failure, RetryBudget, RetryPolicy};

@@ -1,17 +1,23 @@
-//! Who hears about state changes: the listeners JS subscribed, and, with `debug` on, one
-//! console line per change (job id, pipeline, state, attempt, elapsed ms; never the key,
+//! Who hears about jobs: the listeners JS subscribed, and, with `debug` on, one console
+//! line per state change (job id, pipeline, state, attempt, elapsed ms; never the key,
 //! never a request body).
+//!
+//! Three kinds of event, told apart by `type`: `state` (one per transition), `retry`
+//! (a failed attempt will be retried after a wait) and `token` (a piece of a streamed
+//! llm answer).
 
 use super::js::{now, set, to_js};
+use crate::error::JobError;
 use crate::jobs::Transition;
-use std::cell::RefCell;
+use crate::pipelines::Pipeline;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsValue;
 
 /// The subscribed listeners and the debug switch.
 #[derive(Default)]
 pub struct Events {
     listeners: RefCell<Vec<(u32, js_sys::Function)>>,
-    next_id: RefCell<u32>,
+    next_id: Cell<u32>,
     debug: bool,
 }
 
@@ -23,10 +29,10 @@ impl Events {
 
     /// Adds a listener and returns the id that removes it.
     pub fn subscribe(&self, listener: js_sys::Function) -> u32 {
-        let mut next = self.next_id.borrow_mut();
-        *next += 1;
-        self.listeners.borrow_mut().push((*next, listener));
-        *next
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        self.listeners.borrow_mut().push((id, listener));
+        id
     }
 
     /// Removes a listener; false if the id was unknown.
@@ -37,17 +43,73 @@ impl Events {
         listeners.len() != before
     }
 
-    /// Tells every listener about `transition`. A listener that throws is reported on the
-    /// console and does not stop the others. Listeners may call back into the service.
-    pub fn emit(&self, transition: &Transition) {
+    /// Reports a state change.
+    pub fn state(&self, t: &Transition) {
         if self.debug {
-            log_transition(transition);
+            log_transition(t);
         }
+        self.emit(|| {
+            let event = event("state", &t.job_id, t.pipeline);
+            let from = t.from.map_or(JsValue::NULL, |s| JsValue::from_str(s.as_str()));
+            set(&event, "from", &from);
+            set(&event, "to", &JsValue::from_str(t.to.as_str()));
+            set(&event, "attempt", &JsValue::from(t.attempt));
+            set(&event, "elapsedMs", &JsValue::from(t.elapsed_ms));
+            if let Some(error) = &t.error {
+                set(&event, "error", &to_js(error));
+            }
+            event
+        });
+    }
+
+    /// Reports that attempt `attempt` failed with `error` and the next starts at
+    /// `retry_at`.
+    pub fn retry(
+        &self,
+        job_id: &str,
+        pipeline: Pipeline,
+        attempt: u32,
+        retry_at: f64,
+        error: &JobError,
+    ) {
+        if self.debug {
+            let line = format!(
+                "livepeer: {job_id} {} retry after attempt={attempt} in {}ms error={}",
+                pipeline.as_str(),
+                (retry_at - now()).round(),
+                error.kind.as_str()
+            );
+            web_sys::console::debug_1(&line.into());
+        }
+        self.emit(|| {
+            let event = event("retry", job_id, pipeline);
+            set(&event, "attempt", &JsValue::from(attempt));
+            set(&event, "retryAt", &JsValue::from(retry_at));
+            set(&event, "error", &to_js(error));
+            event
+        });
+    }
+
+    /// Reports one token of a streamed answer; `index` counts tokens from 0.
+    pub fn token(&self, job_id: &str, pipeline: Pipeline, attempt: u32, index: u32, text: &str) {
+        self.emit(|| {
+            let event = event("token", job_id, pipeline);
+            set(&event, "attempt", &JsValue::from(attempt));
+            set(&event, "index", &JsValue::from(index));
+            set(&event, "text", &JsValue::from_str(text));
+            event
+        });
+    }
+
+    /// Calls every listener with the event `build` makes (built only if someone
+    /// listens). A listener that throws is reported on the console and does not stop the
+    /// others. Listeners may call back into the service: no borrow is held meanwhile.
+    fn emit(&self, build: impl FnOnce() -> JsValue) {
         let listeners = self.listeners.borrow().clone();
         if listeners.is_empty() {
             return;
         }
-        let event = event_to_js(transition);
+        let event = build();
         for (_, listener) in listeners {
             if let Err(thrown) = listener.call1(&JsValue::NULL, &event) {
                 web_sys::console::error_2(&"livepeer: a job event listener threw".into(), &thrown);
@@ -56,22 +118,13 @@ impl Events {
     }
 }
 
-/// The JS shape of a `JobEvent` (see the TypeScript declarations).
-fn event_to_js(t: &Transition) -> JsValue {
-    let event = js_sys::Object::new();
-    let event: &JsValue = event.as_ref();
-    set(event, "jobId", &JsValue::from_str(&t.job_id));
-    set(event, "pipeline", &JsValue::from_str(t.pipeline.as_str()));
-    let from = t.from.map_or(JsValue::NULL, |s| JsValue::from_str(s.as_str()));
-    set(event, "from", &from);
-    set(event, "to", &JsValue::from_str(t.to.as_str()));
-    set(event, "attempt", &JsValue::from(t.attempt));
-    set(event, "elapsedMs", &JsValue::from(t.elapsed_ms));
-    set(event, "at", &JsValue::from(now()));
-    if let Some(error) = &t.error {
-        set(event, "error", &to_js(error));
-    }
-    event.clone()
+fn event(kind: &str, job_id: &str, pipeline: Pipeline) -> JsValue {
+    let event: JsValue = js_sys::Object::new().into();
+    set(&event, "type", &JsValue::from_str(kind));
+    set(&event, "jobId", &JsValue::from_str(job_id));
+    set(&event, "pipeline", &JsValue::from_str(pipeline.as_str()));
+    set(&event, "at", &JsValue::from(now()));
+    event
 }
 
 fn log_transition(t: &Transition) {

@@ -3,16 +3,23 @@
 //!
 //! - [`service`]: the `JobService` class JS sees;
 //! - [`runner`]: drives one job through its attempts, waits and cancellation;
-//! - [`attempt`]: one request, with its own `AbortController` and timeout;
-//! - [`events`]: state-change listeners and the debug log;
+//! - [`attempt`]: one request, with its own `AbortController` and timeout, and the
+//!   result's media fetched at once;
+//! - [`stream`]: an llm answer read as server-sent events;
+//! - [`input`]: JS parameters and media files read into a checked request body;
+//! - [`output`]: outputs turned into JS values, with media `Blob`s and typed arrays;
+//! - [`events`]: state, retry and token listeners and the debug log;
 //! - [`js`]: conversions between Rust values and JS values;
 //! - [`types`]: the TypeScript declarations of the public API.
 
 mod attempt;
 mod events;
+mod input;
 mod js;
+mod output;
 mod runner;
 mod service;
+mod stream;
 mod types;
 
 pub use service::JobService;

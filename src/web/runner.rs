@@ -1,16 +1,18 @@
 //! Drives one job from `queued` to its end: attempts, waits between them, cancellation.
 //! Each decision is the core's; this module only performs it and reports the changes.
 
-use super::attempt::{run_attempt, wait, AttemptEnd, Gateway};
+use super::attempt::{wait, Attempt, AttemptEnd, Gateway};
 use super::events::Events;
+use super::input::Input;
 use super::js::now;
 use crate::error::JobError;
 use crate::jobs::{JobState, Registry, RegistryError, Transition};
 use crate::pipelines::{JobOutput, Pipeline};
 use crate::requester::{RetryBudget, RetryPolicy};
 use futures_channel::oneshot;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use web_sys::Blob;
 
 /// What every job of a service shares: the registry, the gateway, the retry policy, the
 /// random source, the listeners and the cancel switches of running jobs.
@@ -27,6 +29,8 @@ pub struct Shared {
     pub events: Events,
     /// One switch per job that is being driven; dropping or firing it cancels the job.
     pub cancels: RefCell<HashMap<String, oneshot::Sender<()>>>,
+    /// The fetched media of each job that has some, kept as long as the job.
+    pub media: RefCell<HashMap<String, Vec<Blob>>>,
 }
 
 impl Shared {
@@ -38,7 +42,7 @@ impl Shared {
     ) -> Result<Transition, RegistryError> {
         let result = change(&mut self.registry.borrow_mut());
         match &result {
-            Ok(transition) => self.events.emit(transition),
+            Ok(transition) => self.events.state(transition),
             Err(error) => report_bug(error),
         }
         result
@@ -62,6 +66,16 @@ impl Shared {
         }
         ended
     }
+
+    /// Removes finished, unused jobs older than `max_age_ms`, with their media.
+    pub fn sweep(&self, max_age_ms: f64) -> usize {
+        let removed = self.registry.borrow_mut().sweep(now(), max_age_ms);
+        let mut media = self.media.borrow_mut();
+        for id in &removed {
+            media.remove(id);
+        }
+        removed.len()
+    }
 }
 
 /// Removes a job's cancel switch when its driver returns, however it returns.
@@ -77,12 +91,12 @@ impl Drop for SwitchGuard<'_> {
 }
 
 /// Runs a registered, queued job to its end and returns its output or its error.
-/// The job's state changes are applied and emitted on the way.
+/// The job's state changes are applied and emitted on the way; its media are kept.
 pub async fn drive(
     shared: &Shared,
     job_id: &str,
     pipeline: Pipeline,
-    body: &str,
+    input: &Input,
     mut cancel: oneshot::Receiver<()>,
 ) -> Result<JobOutput, JobError> {
     let _guard = SwitchGuard { shared, job_id };
@@ -90,43 +104,63 @@ pub async fn drive(
         .apply(|registry| registry.transition(job_id, JobState::Submitting, now()))
         .map_err(|_| ended_error(shared, job_id))?;
     let mut budget = RetryBudget::new(now());
+    let attempt_number = Cell::new(0);
+    let tokens = Cell::new(0);
+    let on_token = |text: &str| {
+        shared.events.token(job_id, pipeline, attempt_number.get(), tokens.get(), text);
+        tokens.set(tokens.get() + 1);
+    };
+    let attempt = Attempt {
+        gateway: &shared.gateway,
+        pipeline,
+        body: &input.body,
+        streams: input.params.streams(),
+        on_token: &on_token,
+    };
 
     loop {
-        let started = now();
-        let timeout = match shared.policy.attempt_timeout(&budget, started) {
+        let timeout = match shared.policy.attempt_timeout(&budget, now()) {
             Ok(timeout) => timeout,
             Err(error) => return fail(shared, job_id, error),
         };
         let deadline_error =
             (timeout < shared.policy.attempt_timeout_ms).then(|| shared.policy.deadline_error());
-        if let Err(error) = shared.registry.borrow_mut().start_attempt(job_id) {
-            report_bug(&error);
-            return Err(ended_error(shared, job_id));
+        match shared.registry.borrow_mut().start_attempt(job_id) {
+            Ok(number) => attempt_number.set(number),
+            Err(error) => {
+                report_bug(&error);
+                return Err(ended_error(shared, job_id));
+            }
         }
+        tokens.set(0);
 
-        let end =
-            run_attempt(&shared.gateway, pipeline, body, timeout, deadline_error, &mut cancel);
-        let answer = match end.await {
+        let answer = match attempt.run(timeout, deadline_error, &mut cancel).await {
             AttemptEnd::Done(answer) if still_pending(shared, job_id) => answer,
             _ => return Err(ended_error(shared, job_id)),
         };
         let failure = match answer {
-            Ok(output) => {
-                let stored = output.clone();
+            Ok(success) => {
+                let stored = success.output.clone();
                 shared
                     .apply(|registry| registry.complete(job_id, stored, now()))
                     .map_err(|_| ended_error(shared, job_id))?;
-                return Ok(output);
+                if !success.blobs.is_empty() {
+                    shared.media.borrow_mut().insert(job_id.to_string(), success.blobs);
+                }
+                return Ok(success.output);
             }
             Err(failure) => failure,
         };
 
         let random = shared.rng.borrow_mut().f64();
+        let error = failure.error.clone();
         let delay = match shared.policy.decide(&mut budget, failure, now(), random) {
             Ok(delay) => delay,
             Err(error) => return fail(shared, job_id, error),
         };
-        let _ = shared.registry.borrow_mut().set_retry_at(job_id, Some(now() + delay));
+        let retry_at = now() + delay;
+        let _ = shared.registry.borrow_mut().set_retry_at(job_id, Some(retry_at));
+        shared.events.retry(job_id, pipeline, attempt_number.get(), retry_at, &error);
         if !wait(delay, &mut cancel).await || !still_pending(shared, job_id) {
             return Err(ended_error(shared, job_id));
         }

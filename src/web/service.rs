@@ -4,11 +4,13 @@
 
 use super::attempt::Gateway;
 use super::events::Events;
+use super::input::{read_input, Input};
 use super::js::{error_to_js, now, random_seed, set, to_js};
+use super::output::output_to_js;
 use super::runner::{drive, Shared};
 use crate::error::JobError;
 use crate::jobs::{new_job_id, Job, DEFAULT_MAX_AGE_MS};
-use crate::pipelines::{JobOutput, JobParams, Pipeline};
+use crate::pipelines::{JobOutput, Pipeline};
 use crate::requester::RetryPolicy;
 use futures_channel::oneshot;
 use gloo_timers::callback::Interval;
@@ -20,6 +22,8 @@ use wasm_bindgen::prelude::*;
 
 /// How often finished, unused jobs are swept by default: every minute.
 const DEFAULT_SWEEP_INTERVAL_MS: f64 = 60_000.0;
+/// The largest media file sent by default: 10 MiB, the hosted gateway's limit.
+const DEFAULT_MAX_UPLOAD_BYTES: f64 = 10.0 * 1024.0 * 1024.0;
 
 /// The service's configuration, as JS passes it (see `ServiceConfig` in the typings).
 #[derive(Deserialize)]
@@ -35,6 +39,8 @@ struct Config {
     #[serde(default)]
     sweep_interval_ms: Option<f64>,
     #[serde(default)]
+    max_upload_bytes: Option<f64>,
+    #[serde(default)]
     debug: bool,
     #[serde(default)]
     seed: Option<u64>,
@@ -45,6 +51,7 @@ struct Config {
 pub struct JobService {
     shared: Rc<Shared>,
     max_age_ms: f64,
+    max_upload_bytes: f64,
     _sweeper: Option<Interval>,
 }
 
@@ -60,7 +67,12 @@ impl JobService {
         config.retry.validate().map_err(|e| error_to_js(&e, None))?;
         let max_age_ms = config.max_age_ms.unwrap_or(DEFAULT_MAX_AGE_MS);
         let sweep_every = config.sweep_interval_ms.unwrap_or(DEFAULT_SWEEP_INTERVAL_MS);
-        for (field, value) in [("maxAgeMs", max_age_ms), ("sweepIntervalMs", sweep_every)] {
+        let max_upload_bytes = config.max_upload_bytes.unwrap_or(DEFAULT_MAX_UPLOAD_BYTES);
+        for (field, value) in [
+            ("maxAgeMs", max_age_ms),
+            ("sweepIntervalMs", sweep_every),
+            ("maxUploadBytes", max_upload_bytes),
+        ] {
             if !(value.is_finite() && value >= 0.0) {
                 let error = JobError::invalid_input(field, "must be a number of ms, 0 or more");
                 return Err(error_to_js(&error, None));
@@ -76,9 +88,10 @@ impl JobService {
             rng: RefCell::new(fastrand::Rng::with_seed(config.seed.unwrap_or_else(random_seed))),
             events: Events::new(config.debug),
             cancels: RefCell::new(HashMap::new()),
+            media: RefCell::new(HashMap::new()),
         });
         let sweeper = (sweep_every > 0.0).then(|| sweeper(&shared, sweep_every, max_age_ms));
-        Ok(JobService { shared, max_age_ms, _sweeper: sweeper })
+        Ok(JobService { shared, max_age_ms, max_upload_bytes, _sweeper: sweeper })
     }
 
     /// Runs a job and resolves with `{jobId, output}` once it completes; the output then
@@ -86,16 +99,16 @@ impl JobService {
     /// when the job fails, or when it is cancelled.
     #[wasm_bindgen(skip_typescript)]
     pub fn run(&self, pipeline: JsValue, params: JsValue, options: JsValue) -> js_sys::Promise {
-        let (job_id, pipeline, body, cancel) = match self.start(pipeline, params, options) {
+        let (job_id, pipeline, input, cancel) = match self.start(pipeline, params, options) {
             Ok(started) => started,
             Err(error) => return js_sys::Promise::reject(&error_to_js(&error, None)),
         };
         let shared = Rc::clone(&self.shared);
         wasm_bindgen_futures::future_to_promise(async move {
-            match drive(&shared, &job_id, pipeline, &body, cancel).await {
+            match drive(&shared, &job_id, pipeline, &input, cancel).await {
                 Ok(output) => {
                     let _ = shared.apply(|registry| registry.deliver(&job_id, now()));
-                    Ok(result_to_js(&job_id, &output))
+                    Ok(result_to_js(&shared, &job_id, &output))
                 }
                 Err(error) => Err(error_to_js(&error, Some(&job_id))),
             }
@@ -112,12 +125,12 @@ impl JobService {
         params: JsValue,
         options: JsValue,
     ) -> Result<String, JsValue> {
-        let (job_id, pipeline, body, cancel) =
+        let (job_id, pipeline, input, cancel) =
             self.start(pipeline, params, options).map_err(|e| error_to_js(&e, None))?;
         let shared = Rc::clone(&self.shared);
         let id = job_id.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let _ = drive(&shared, &id, pipeline, &body, cancel).await;
+            let _ = drive(&shared, &id, pipeline, &input, cancel).await;
         });
         Ok(job_id)
     }
@@ -136,12 +149,13 @@ impl JobService {
         registry.job_of_node(node_id).map_or(JsValue::UNDEFINED, status_to_js)
     }
 
-    /// The output of a completed or delivered job, or `undefined`.
+    /// The output of a completed or delivered job, with its media as `Blob`s, or
+    /// `undefined`.
     #[wasm_bindgen(unchecked_return_type = "JobOutput | undefined")]
     pub fn output(&self, job_id: &str) -> JsValue {
         let registry = self.shared.registry.borrow();
         let output = registry.job(job_id).and_then(|job| job.output.as_ref());
-        output.map_or(JsValue::UNDEFINED, to_js)
+        output.map_or(JsValue::UNDEFINED, |output| output_js(&self.shared, job_id, output))
     }
 
     /// Marks a completed job's output as handed to its node. False if it was not
@@ -200,8 +214,7 @@ impl JobService {
     /// Removes finished jobs that no node uses and that are older than `maxAgeMs`, now.
     /// (This also runs every `sweepIntervalMs`.) Returns how many were removed.
     pub fn sweep(&self) -> u32 {
-        let removed = self.shared.registry.borrow_mut().sweep(now(), self.max_age_ms);
-        removed.len() as u32
+        self.shared.sweep(self.max_age_ms) as u32
     }
 
     /// How many jobs the service holds.
@@ -219,14 +232,10 @@ impl JobService {
         pipeline: JsValue,
         params: JsValue,
         options: JsValue,
-    ) -> Result<(String, Pipeline, String, oneshot::Receiver<()>), JobError> {
+    ) -> Result<(String, Pipeline, Input, oneshot::Receiver<()>), JobError> {
         let pipeline = read_pipeline(&pipeline)?;
         let node_id = read_node_id(&options)?;
-        let params = JobParams::read(pipeline, serde_wasm_bindgen::Deserializer::from(params))?;
-        let body = js_sys::JSON::stringify(&to_js(&params))
-            .ok()
-            .and_then(|text| text.as_string())
-            .ok_or_else(|| JobError::invalid_input("params", "cannot be written as JSON"))?;
+        let input = read_input(pipeline, &params, self.max_upload_bytes)?;
 
         let job_id = loop {
             let id = new_job_id(self.shared.rng.borrow_mut().u64(..));
@@ -243,7 +252,7 @@ impl JobService {
         if let Some(node) = node_id {
             let _ = self.shared.registry.borrow_mut().attach(&node, &job_id);
         }
-        Ok((job_id, pipeline, body, cancel))
+        Ok((job_id, pipeline, input, cancel))
     }
 }
 
@@ -334,10 +343,15 @@ fn status_to_js(job: &Job) -> JsValue {
     })
 }
 
-fn result_to_js(job_id: &str, output: &JobOutput) -> JsValue {
+fn output_js(shared: &Shared, job_id: &str, output: &JobOutput) -> JsValue {
+    let media = shared.media.borrow();
+    output_to_js(output, media.get(job_id).map_or(&[][..], Vec::as_slice))
+}
+
+fn result_to_js(shared: &Shared, job_id: &str, output: &JobOutput) -> JsValue {
     let result = js_sys::Object::new();
     set(&result, "jobId", &JsValue::from_str(job_id));
-    set(&result, "output", &to_js(output));
+    set(&result, "output", &output_js(shared, job_id, output));
     result.into()
 }
 
@@ -348,7 +362,7 @@ fn sweeper(shared: &Rc<Shared>, every_ms: f64, max_age_ms: f64) -> Interval {
     let every = every_ms.min(i32::MAX as f64) as u32;
     Interval::new(every, move || {
         if let Some(shared) = weak.upgrade() {
-            shared.registry.borrow_mut().sweep(now(), max_age_ms);
+            shared.sweep(max_age_ms);
         }
     })
 }

@@ -11,7 +11,13 @@ export type JobState =
   | "failed" | "cancelled" | "interrupted";
 
 /** The pipelines this service runs. */
-export type PipelineName = "text-to-image";
+export type PipelineName =
+  | "text-to-image" | "image-to-image" | "image-to-video" | "upscale" | "audio-to-text"
+  | "segment-anything-2" | "llm" | "image-to-text" | "live-video-to-video"
+  | "text-to-speech";
+
+/** A media file: sent as a file part of the request. */
+export type MediaInput = Blob | File | Uint8Array | ArrayBuffer;
 
 /** How requests are retried; every duration is in milliseconds. */
 export interface RetryPolicy {
@@ -46,6 +52,8 @@ export interface ServiceConfig {
   debug?: boolean;
   /** Seeds the retry jitter and the job ids, for repeatable tests. */
   seed?: number;
+  /** The largest media file sent, in bytes (default 10 MiB, the hosted gateway's). */
+  maxUploadBytes?: number;
 }
 
 /** Parameters of a text-to-image job; the names are the gateway's own. */
@@ -57,7 +65,27 @@ export interface TextToImageParams {
   height?: number;
   /** 1 to 4096 pixels (gateway default 1024). */
   width?: number;
+  /** 0 to 100 (gateway default 7.5). */
   guidance_scale?: number;
+  negative_prompt?: string;
+  safety_check?: boolean;
+  seed?: number;
+  /** 1 to 1000 (gateway default 50). */
+  num_inference_steps?: number;
+  /** 1 to 12 (default 1). */
+  num_images_per_prompt?: number;
+}
+
+/** Parameters of an image-to-image job. */
+export interface ImageToImageParams {
+  prompt: string;
+  image: MediaInput;
+  model_id?: string;
+  loras?: string;
+  /** 0 to 1 (gateway default 0.8). */
+  strength?: number;
+  guidance_scale?: number;
+  image_guidance_scale?: number;
   negative_prompt?: string;
   safety_check?: boolean;
   seed?: number;
@@ -66,16 +94,130 @@ export interface TextToImageParams {
   num_images_per_prompt?: number;
 }
 
+/** Parameters of an image-to-video job. */
+export interface ImageToVideoParams {
+  image: MediaInput;
+  model_id?: string;
+  height?: number;
+  width?: number;
+  /** 1 to 60 (gateway default 6). */
+  fps?: number;
+  /** 0 to 255 (gateway default 127). */
+  motion_bucket_id?: number;
+  /** 0 to 1 (gateway default 0.02). */
+  noise_aug_strength?: number;
+  safety_check?: boolean;
+  seed?: number;
+  num_inference_steps?: number;
+}
+
+/** Parameters of an upscale job. */
+export interface UpscaleParams {
+  prompt: string;
+  image: MediaInput;
+  model_id?: string;
+  safety_check?: boolean;
+  seed?: number;
+  num_inference_steps?: number;
+}
+
+/** Parameters of an audio-to-text job. */
+export interface AudioToTextParams {
+  audio: MediaInput;
+  model_id?: string;
+  /** Sentence chunks (true, "true", "sentence"), word chunks ("word") or none. */
+  return_timestamps?: boolean | "true" | "false" | "sentence" | "word";
+}
+
+/** A nested list of numbers, as an array or as its text (`"[[120, 80]]"`). */
+export type NumberList = string | number[] | number[][] | number[][][];
+
+/** Parameters of a segment-anything-2 job. */
+export interface SegmentAnything2Params {
+  image: MediaInput;
+  model_id?: string;
+  /** N points `[[x, y], …]`. */
+  point_coords?: NumberList;
+  /** N labels: 1 foreground, 0 background. */
+  point_labels?: NumberList;
+  /** `[x0, y0, x1, y1]`. */
+  box?: NumberList;
+  /** A 1×H×W mask from an earlier prediction. */
+  mask_input?: NumberList;
+  multimask_output?: boolean;
+  return_logits?: boolean;
+  normalize_coords?: boolean;
+}
+
+/** One message of an llm conversation. */
+export interface LlmMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** Parameters of an llm job. */
+export interface LlmParams {
+  messages: LlmMessage[];
+  model?: string;
+  /** 0 to 2 (gateway default 0.7). */
+  temperature?: number;
+  max_tokens?: number;
+  /** 0 to 1. */
+  top_p?: number;
+  /** -1 turns it off. */
+  top_k?: number;
+  /** Tokens arrive as `token` events while the job runs. */
+  stream?: boolean;
+}
+
+/** Parameters of an image-to-text job. */
+export interface ImageToTextParams {
+  image: MediaInput;
+  prompt?: string;
+  model_id?: string;
+}
+
+/** Parameters of a live-video-to-video job. */
+export interface LiveVideoToVideoParams {
+  subscribe_url: string;
+  publish_url: string;
+  control_url?: string;
+  events_url?: string;
+  model_id?: string;
+  /** The live pipeline's own parameters, passed through as given. */
+  params?: Record<string, unknown>;
+  gateway_request_id?: string;
+  manifest_id?: string;
+  stream_id?: string;
+}
+
+/** Parameters of a text-to-speech job. */
+export interface TextToSpeechParams {
+  text: string;
+  model_id?: string;
+  description?: string;
+}
+
 /** Each pipeline's parameters. */
 export interface PipelineParams {
   "text-to-image": TextToImageParams;
+  "image-to-image": ImageToImageParams;
+  "image-to-video": ImageToVideoParams;
+  "upscale": UpscaleParams;
+  "audio-to-text": AudioToTextParams;
+  "segment-anything-2": SegmentAnything2Params;
+  "llm": LlmParams;
+  "image-to-text": ImageToTextParams;
+  "live-video-to-video": LiveVideoToVideoParams;
+  "text-to-speech": TextToSpeechParams;
 }
 
-/** One generated media item. */
+/** One generated media item, with its file as fetched when the job completed. */
 export interface Media {
   url: string;
   seed: number;
   nsfw: boolean;
+  blob: Blob;
 }
 
 /** The output of an image pipeline. */
@@ -84,9 +226,92 @@ export interface ImageOutput {
   images: Media[];
 }
 
+/** The output of image-to-video. */
+export interface VideoOutput {
+  kind: "video";
+  videos: Media[];
+}
+
+/** The output of text-to-speech. */
+export interface AudioOutput {
+  kind: "audio";
+  audio: { url: string; blob: Blob };
+}
+
+/** A timed piece of a transcript, in seconds. */
+export interface TextChunk {
+  text: string;
+  start: number;
+  /** null when the model did not say. */
+  end: number | null;
+}
+
+/** The output of audio-to-text and image-to-text. */
+export interface TextOutput {
+  kind: "text";
+  text: string;
+  /** Empty for image-to-text and when no timestamps were asked for. */
+  chunks: TextChunk[];
+}
+
+/** A dense array in row-major order. */
+export interface DenseArray<D extends Float32Array | Uint8Array = Float32Array> {
+  shape: number[];
+  data: D;
+}
+
+/** The output of segment-anything-2, best mask first. */
+export interface MasksOutput {
+  kind: "masks";
+  /** N×H×W: 0/1 bytes for binary masks, float logits otherwise. */
+  masks: DenseArray<Float32Array | Uint8Array>;
+  /** N scores. */
+  scores: DenseArray;
+  /** N×h×w low-resolution logits. */
+  logits: DenseArray;
+}
+
+/** Token counts of an llm answer. */
+export interface LlmUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+/** The output of llm. */
+export interface LlmOutput {
+  kind: "llm";
+  text: string;
+  /** "stop", "length", or "" when the gateway did not say. */
+  finish_reason: string;
+  usage: LlmUsage | null;
+  id: string;
+  model: string;
+}
+
+/** The output of live-video-to-video: where to publish, subscribe and control. */
+export interface LiveVideoOutput {
+  kind: "live_video";
+  subscribe_url: string;
+  publish_url: string;
+  control_url: string;
+  events_url: string;
+  request_id: string;
+  manifest_id: string;
+}
+
 /** Each pipeline's output. */
 export interface PipelineOutput {
   "text-to-image": ImageOutput;
+  "image-to-image": ImageOutput;
+  "image-to-video": VideoOutput;
+  "upscale": ImageOutput;
+  "audio-to-text": TextOutput;
+  "segment-anything-2": MasksOutput;
+  "llm": LlmOutput;
+  "image-to-text": TextOutput;
+  "live-video-to-video": LiveVideoOutput;
+  "text-to-speech": AudioOutput;
 }
 
 /** Any job's output. */
@@ -102,7 +327,7 @@ export interface JobResult<P extends PipelineName = PipelineName> {
 export type ErrorKind =
   | "invalid_input" | "bad_request" | "unauthorized" | "not_found" | "validation"
   | "rate_limited" | "gateway" | "network" | "timeout" | "deadline"
-  | "invalid_response" | "http" | "cancelled" | "interrupted";
+  | "invalid_response" | "http" | "stream" | "cancelled" | "interrupted";
 
 /** Why a job failed, as statuses and events carry it. */
 export interface JobErrorInfo {
@@ -145,19 +370,45 @@ export interface JobStatus {
   nodes: string[];
 }
 
-/** One state change of one job. */
-export interface JobEvent {
+/** What every event carries. */
+interface EventBase {
   jobId: string;
   pipeline: PipelineName;
+  /** When it happened, ms since the Unix epoch. */
+  at: number;
+}
+
+/** One state change of one job. */
+export interface StateEvent extends EventBase {
+  type: "state";
   /** The state before; null when the job was just registered. */
   from: JobState | null;
   to: JobState;
   attempt: number;
   elapsedMs: number;
-  /** When the change happened, ms since the Unix epoch. */
-  at: number;
   error?: JobErrorInfo;
 }
+
+/** An attempt failed and the next one starts at `retryAt`. */
+export interface RetryEvent extends EventBase {
+  type: "retry";
+  /** The attempt that failed. */
+  attempt: number;
+  retryAt: number;
+  error: JobErrorInfo;
+}
+
+/** One token of a streamed llm answer. */
+export interface TokenEvent extends EventBase {
+  type: "token";
+  attempt: number;
+  /** Counts tokens from 0 within the attempt. */
+  index: number;
+  text: string;
+}
+
+/** What listeners hear. */
+export type JobEvent = StateEvent | RetryEvent | TokenEvent;
 
 /** Options of `run` and `submit`. */
 export interface SubmitOptions {

@@ -1,0 +1,164 @@
+//! Turns what JS passes to `run` and `submit` into checked parameters and a request
+//! body: the media file is taken out and checked (a `Blob`, `File`, `Uint8Array` or
+//! `ArrayBuffer`; not empty; not over the size limit), list fields given as JS arrays
+//! become list text, free-form object fields pass through, and the rest is read by the
+//! pipeline's parameter type. Nothing is sent and nothing is registered on an error.
+
+use super::js::{set, to_js};
+use crate::error::JobError;
+use crate::pipelines::{BodyKind, JobParams, Pipeline};
+use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, File, FormData};
+
+/// A request body, ready to send as often as the retries need.
+#[derive(Clone)]
+pub enum Body {
+    /// A JSON text.
+    Json(String),
+    /// A multipart form holding the fields and the media file.
+    Form(FormData),
+}
+
+/// Checked parameters with their body.
+pub struct Input {
+    /// The parameters as the service read them.
+    pub params: JobParams,
+    /// What is sent.
+    pub body: Body,
+}
+
+/// Reads `params` for a `pipeline` job; `max_upload` bounds the media file in bytes.
+pub fn read_input(
+    pipeline: Pipeline,
+    params: &JsValue,
+    max_upload: f64,
+) -> Result<Input, JobError> {
+    if !params.is_object() || Array::is_array(params) {
+        return Err(JobError::invalid_input("params", "must be an object"));
+    }
+    let fields: JsValue = Object::assign(&Object::new(), params.unchecked_ref()).into();
+
+    let media = match pipeline.media_input() {
+        Some(field) => Some((field, take_media(&fields, field, max_upload)?)),
+        None => None,
+    };
+    let mut objects = Vec::new();
+    for &field in pipeline.object_fields() {
+        if let Some(object) = take(&fields, field) {
+            if !object.is_object() || Array::is_array(&object) {
+                return Err(JobError::invalid_input(field, "must be an object"));
+            }
+            objects.push((field, object));
+        }
+    }
+    for &field in pipeline.list_fields() {
+        let value = get(&fields, field);
+        if Array::is_array(&value) {
+            let text = JSON::stringify(&value).map_err(|_| list_error(field))?;
+            set(&fields, field, &text.into());
+        }
+    }
+
+    let params = JobParams::read(pipeline, serde_wasm_bindgen::Deserializer::from(fields))?;
+    let sent = to_js(&params);
+    for (field, object) in &objects {
+        set(&sent, field, object);
+    }
+    let body = match pipeline.body_kind() {
+        BodyKind::Json => Body::Json(json_text(&sent)?),
+        BodyKind::Multipart => Body::Form(form(&sent, media)?),
+    };
+    Ok(Input { params, body })
+}
+
+fn get(object: &JsValue, field: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(field)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Removes `field` from `object` and returns its value, if it had one.
+fn take(object: &JsValue, field: &str) -> Option<JsValue> {
+    let value = get(object, field);
+    let _ = Reflect::delete_property(object.unchecked_ref::<Object>(), &JsValue::from_str(field));
+    (!value.is_undefined() && !value.is_null()).then_some(value)
+}
+
+fn list_error(field: &str) -> JobError {
+    JobError::invalid_input(field, "must be a list of numbers")
+}
+
+/// A media file and the name it is sent under.
+struct Media {
+    blob: Blob,
+    name: String,
+}
+
+fn take_media(fields: &JsValue, field: &str, max_upload: f64) -> Result<Media, JobError> {
+    let kind = "a Blob, a File, a Uint8Array or an ArrayBuffer";
+    let value = take(fields, field)
+        .ok_or_else(|| JobError::invalid_input(field, format!("is required: give {kind}")))?;
+    let blob = if let Some(blob) = value.dyn_ref::<Blob>() {
+        blob.clone()
+    } else if value.is_instance_of::<Uint8Array>() || value.is_instance_of::<ArrayBuffer>() {
+        Blob::new_with_u8_array_sequence(&Array::of1(&value))
+            .map_err(|_| JobError::invalid_input(field, "could not be read"))?
+    } else {
+        return Err(JobError::invalid_input(field, format!("must be {kind}")));
+    };
+
+    let size = blob.size();
+    if size == 0.0 {
+        return Err(JobError::invalid_input(field, "is empty"));
+    }
+    if size > max_upload {
+        let reason = format!("is {size} bytes; the limit is {max_upload} bytes (maxUploadBytes)");
+        return Err(JobError::invalid_input(field, reason));
+    }
+    let name = match value.dyn_ref::<File>() {
+        Some(file) if !file.name().is_empty() => file.name(),
+        _ => format!("{field}{}", extension(&blob.type_())),
+    };
+    Ok(Media { blob, name })
+}
+
+/// A file extension for a MIME type, so the gateway can tell the format by the name.
+fn extension(mime: &str) -> &'static str {
+    match mime {
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        "image/webp" => ".webp",
+        "audio/wav" | "audio/x-wav" | "audio/wave" => ".wav",
+        "audio/mpeg" => ".mp3",
+        "audio/flac" => ".flac",
+        "audio/ogg" => ".ogg",
+        _ => "",
+    }
+}
+
+fn json_text(value: &JsValue) -> Result<String, JobError> {
+    JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| JobError::invalid_input("params", "cannot be written as JSON"))
+}
+
+/// A multipart form of the fields, each as text, plus the media file.
+fn form(fields: &JsValue, media: Option<(&str, Media)>) -> Result<FormData, JobError> {
+    let broken = || JobError::invalid_input("params", "could not be put in a form");
+    let form = FormData::new().map_err(|_| broken())?;
+    for entry in Object::entries(fields.unchecked_ref()).iter() {
+        let pair: Array = entry.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let value = pair.get(1);
+        let text = match value.as_string() {
+            Some(text) => text,
+            None => json_text(&value)?,
+        };
+        form.append_with_str(&key, &text).map_err(|_| broken())?;
+    }
+    if let Some((field, media)) = media {
+        form.append_with_blob_and_filename(field, &media.blob, &media.name)
+            .map_err(|_| broken())?;
+    }
+    Ok(form)
+}
