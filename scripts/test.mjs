@@ -1,5 +1,6 @@
 // `npm test`: native tests, browser tests of the wasm service against the local gateway
-// in headless Chromium, then a smoke test of the release build through the demo page.
+// in headless Chromium, then the release build: a smoke test through the demo page and
+// the contract test against the gateway's OpenAPI spec.
 import { buildGateway, buildWasm, checkToolchain, run, startGateway, toolEnv } from "./lib.mjs";
 
 const CHROMEDRIVER = process.env.CHROMEDRIVER ?? "/usr/bin/chromedriver";
@@ -19,7 +20,7 @@ try {
   await step("browser tests (wasm-pack test, headless Chromium)", () =>
     run("wasm-pack", [
       "test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER, "--mode", "no-install",
-      "--", "--test", "browser", "--", "--nocapture",
+      "--", "--test", "browser", "--test", "pipelines", "--", "--nocapture",
     ], {
       env: toolEnv({ TEST_GATEWAY_URL: gateway.url, WASM_BINDGEN_TEST_TIMEOUT: "300" }),
     }));
@@ -28,5 +29,5 @@ try {
 }
 
 await step("release build (wasm-pack build, npm wasm-opt)", buildWasm);
-await step("smoke test of the release build (node --test tests/smoke)", () =>
-  run("node", ["--test", "tests/smoke/"]));
+await step("smoke and contract tests of the release build (node --test)", () =>
+  run("node", ["--test", "tests/smoke/", "tests/contract/"]));

@@ -6,100 +6,17 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use comfyui_livepeer::JobService;
+use common::*;
 use gloo_net::http::Request;
-use gloo_timers::future::TimeoutFuture;
-use js_sys::{Promise, Reflect, JSON};
-use serde::Deserialize;
+use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn gateway() -> &'static str {
-    option_env!("TEST_GATEWAY_URL").unwrap_or("http://127.0.0.1:8935")
-}
-
-#[derive(Debug, Deserialize)]
-struct Logged {
-    at_ms: f64,
-    fault: Option<String>,
-    authorization: bool,
-}
-
-#[derive(Debug, Deserialize)]
-struct Log {
-    requests: Vec<Logged>,
-}
-
-fn js(json: &str) -> JsValue {
-    JSON::parse(json).expect("test JSON is valid")
-}
-
-fn get(value: &JsValue, key: &str) -> JsValue {
-    Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn text(value: &JsValue, key: &str) -> String {
-    get(value, key).as_string().unwrap_or_default()
-}
-
-async fn sleep(ms: u32) {
-    TimeoutFuture::new(ms).await;
-}
-
-async fn post(path: &str, body: &str) {
-    let url = format!("{}{path}", gateway());
-    let response = Request::post(&url).body(body).unwrap().send().await.unwrap();
-    assert!(response.ok(), "{path}: {}", response.status());
-}
-
-/// Scripts the faults the scope's next requests get.
-async fn faults(scope: &str, script: &str) {
-    post(&format!("/control/{scope}/reset"), "{}").await;
-    post(&format!("/control/{scope}/faults"), script).await;
-}
-
-async fn log(scope: &str) -> Vec<Logged> {
-    let url = format!("{}/control/{scope}/log", gateway());
-    let response = Request::get(&url).send().await.unwrap();
-    let log: Log = serde_json::from_str(&response.text().await.unwrap()).unwrap();
-    log.requests
-}
-
-/// A service for `scope` with short retry waits; `extra` adds config fields.
-fn service(scope: &str, extra: &str) -> JobService {
-    let config = format!(
-        r#"{{"gatewayUrl":"{}/s/{scope}","seed":7,"sweepIntervalMs":0,
-        "retry":{{"baseDelayMs":100,"maxDelayMs":400,"attemptTimeoutMs":1500{extra}}}}}"#,
-        gateway()
-    );
-    JobService::new(js(&config)).expect("the test config is valid")
-}
-
-const PARAMS: &str = r#"{"prompt":"a lighthouse at dusk","width":96,"height":64,"seed":3}"#;
-
-async fn run(service: &JobService, params: &str, node: Option<&str>) -> Result<JsValue, JsValue> {
-    let options = node.map_or(JsValue::UNDEFINED, |n| js(&format!(r#"{{"nodeId":"{n}"}}"#)));
-    JsFuture::from(service.run("text-to-image".into(), js(params), options)).await
-}
-
-/// Waits until the job is in `state`, for at most `ms`.
-async fn wait_for_state(service: &JobService, job_id: &str, state: &str, ms: u32) {
-    for _ in 0..ms / 10 {
-        if text(&service.status(job_id), "state") == state {
-            return;
-        }
-        sleep(10).await;
-    }
-    panic!("job {job_id} never reached {state}: {:?}", service.status(job_id));
-}
-
-/// The gaps between requests the gateway logged, in ms.
-fn gaps(requests: &[Logged]) -> Vec<f64> {
-    requests.windows(2).map(|pair| (pair[1].at_ms - pair[0].at_ms).round()).collect()
-}
 
 #[wasm_bindgen_test]
 async fn a_job_returns_real_png_images() {
@@ -251,6 +168,7 @@ async fn the_fault_matrix() {
             Err(error) => text(error, "jobId"),
         };
         let state = text(&service.status(&job_id), "state");
+        let attempts = get(&service.status(&job_id), "attempt").as_f64().unwrap_or(0.0) as usize;
         sleep(300).await;
         let requests = log(&scope).await;
         console_log!(
@@ -263,6 +181,7 @@ async fn the_fault_matrix() {
         );
         assert_eq!((state.as_str(), kind.as_str()), (case.state, case.kind), "{}", case.name);
         assert_eq!(requests.len(), case.requests, "{}", case.name);
+        assert_eq!(attempts, case.requests, "{}: every request was the service's", case.name);
         if case.name.starts_with("429") {
             assert!(gaps(&requests)[0] >= 900.0, "{}: Retry-After honoured", case.name);
         }

@@ -1,9 +1,11 @@
 //! The router, the state every handler shares, and the CORS headers on every response.
 //!
 //! Routes: the pipelines (see [`crate::pipelines`]), with or without a `/s/<scope>`
-//! prefix; `GET /stream/<request-id>/<file>` for generated media; `/control/<scope>/...`
-//! for tests (see [`crate::control`]). Any `OPTIONS` request is a CORS preflight and gets
-//! 204 whatever its path.
+//! prefix; `GET /stream/<request-id>/<file>` for generated media, with its own content
+//! type; `GET /live/video-to-video/<stream>/status` for live streams (see
+//! [`crate::pipelines::live_video_to_video`]); `/control/<scope>/...` for tests (see
+//! [`crate::control`]). Any `OPTIONS` request is a CORS preflight and gets 204 whatever
+//! its path.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,11 +21,13 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::http_error::http_error;
+use crate::live::LiveStreams;
 use crate::media::MediaStore;
+use crate::pipelines::live_video_to_video;
 use crate::scopes::Scopes;
 use crate::{control, pipelines};
 
-/// How many generated pictures the gateway keeps; the oldest is forgotten first.
+/// How many generated files the gateway keeps; the oldest is forgotten first.
 pub const MEDIA_CAPACITY: usize = 256;
 
 /// What the command line decides about a running gateway.
@@ -46,6 +50,8 @@ pub struct Shared {
     pub scopes: Scopes,
     /// Generated media, served under `/stream/`.
     pub media: MediaStore,
+    /// Live-video-to-video streams that are still running.
+    pub live: LiveStreams,
     /// When the gateway started; request log times count from here.
     pub started: Instant,
 }
@@ -60,6 +66,7 @@ impl Shared {
             settings,
             scopes: Scopes::default(),
             media: MediaStore::new(MEDIA_CAPACITY),
+            live: LiveStreams::default(),
             started: Instant::now(),
         })
     }
@@ -79,6 +86,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/stream/{request_id}/{file}", get(serve_media))
+        .merge(live_video_to_video::status_routes())
         .merge(control::routes());
     pipelines::mount(routes).fallback(not_found).layer(middleware::from_fn(cors)).with_state(state)
 }
@@ -88,7 +96,7 @@ async fn serve_media(
     Path((request_id, file)): Path<(String, String)>,
 ) -> Response {
     match state.media.get(&request_id, &file) {
-        Some(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
+        Some(media) => ([(header::CONTENT_TYPE, media.content_type)], media.bytes).into_response(),
         None => http_error(StatusCode::NOT_FOUND, "media not found"),
     }
 }
@@ -98,6 +106,10 @@ async fn not_found() -> Response {
 }
 
 /// Answers preflights with 204 and adds the CORS headers to every other response.
+///
+/// Every response also closes its connection. Browsers silently resend a request whose
+/// reused connection closed without an answer, which would hide a `drop` fault from the
+/// client under test; on a fresh connection the client sees the failure itself.
 async fn cors(request: Request, next: Next) -> Response {
     let mut response = if request.method() == Method::OPTIONS {
         StatusCode::NO_CONTENT.into_response()
@@ -105,6 +117,7 @@ async fn cors(request: Request, next: Next) -> Response {
         next.run(request).await
     };
     add_cors_headers(response.headers_mut());
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
 }
 

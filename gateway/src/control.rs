@@ -4,8 +4,20 @@
 //! - `POST faults`: append a JSON array of faults (see [`crate::faults`]) to the queue;
 //!   answers `{"queued": <added>, "pending": <waiting now>}`.
 //! - `GET faults`: `{"faults": [...]}`, the faults still waiting, next first.
-//! - `POST config`: `{"api_key": "secret"}` makes the scope require that bearer key;
-//!   `{"api_key": null}` clears it. Answers `{"api_key_set": <bool>}`, never the key.
+//! - `POST config`: changes the scope's configuration; every key is optional and only
+//!   the keys given change, but at least one must be given, and unknown keys are refused:
+//!   - `"api_key": "secret"` makes the scope require that bearer key; `null` clears it.
+//!   - `"media": "data"` makes pipelines answer `data:<mime>;base64,...` URLs, as the
+//!     runners do; `"url"` (the default) goes back to http URLs under `/stream/`.
+//!   - `"live_duration_ms": 10000` is how long a live-video-to-video stream started in
+//!     this scope runs before its status answers 404 (1 to 3600000; default 10000).
+//!   - `"nonfinite_logits": true` makes segment-anything-2 put `nan`, `inf` and `-inf`
+//!     into the first three values of `logits`, so clients can test how they parse
+//!     Python's text for non-finite floats; `false` (the default) turns it off.
+//!
+//!   Answers `{"api_key_set": <bool>, "media": "url", "live_duration_ms": <ms>,
+//!   "nonfinite_logits": <bool>}` with the scope's configuration after the change, never
+//!   the key.
 //! - `GET log`: `{"requests": [...]}`, the scope's pipeline requests in arrival order.
 //! - `POST reset`: clears the scope's faults, log and key; answers `{"reset": true}`.
 //!
@@ -22,7 +34,11 @@ use serde_json::{json, Value};
 use crate::app::AppState;
 use crate::faults::parse_script;
 use crate::http_error::http_error;
-use crate::scopes::{ScopeName, QUEUE_CAPACITY};
+use crate::media::MediaMode;
+use crate::scopes::{ConfigChange, ScopeName, QUEUE_CAPACITY};
+
+/// The longest a live stream may be configured to run, in milliseconds (one hour).
+pub const MAX_LIVE_DURATION_MS: u64 = 3_600_000;
 
 /// The control routes.
 pub fn routes() -> Router<AppState> {
@@ -77,18 +93,54 @@ async fn configure(
     body: Bytes,
 ) -> Answer {
     let scope = scope_name(&scope)?;
-    let bad = |msg: &str| BadRequest(msg.to_owned());
-    let config: Value = serde_json::from_slice(&body)
-        .map_err(|err| BadRequest(format!("invalid config: {err}")))?;
-    let key = match config.get("api_key") {
-        Some(Value::String(key)) if !key.is_empty() => Some(key.clone()),
-        Some(Value::Null) => None,
-        Some(_) => return Err(bad("api_key must be a non-empty string or null")),
-        None => return Err(bad("the config needs an api_key field (a string or null)")),
+    let change = parse_config(&body).map_err(BadRequest)?;
+    let (api_key_set, options) = state.scopes.configure(&scope, change);
+    Ok(Json(json!({
+        "api_key_set": api_key_set,
+        "media": options.media.name(),
+        "live_duration_ms": options.live_duration_ms,
+        "nonfinite_logits": options.nonfinite_logits,
+    })))
+}
+
+/// Reads a config body; fails with a message naming the first bad key.
+fn parse_config(body: &[u8]) -> Result<ConfigChange, String> {
+    let config: Value =
+        serde_json::from_slice(body).map_err(|err| format!("invalid config: {err}"))?;
+    let Value::Object(fields) = config else {
+        return Err("the config must be a JSON object".to_owned());
     };
-    let set = key.is_some();
-    state.scopes.set_api_key(&scope, key);
-    Ok(Json(json!({ "api_key_set": set })))
+    if fields.is_empty() {
+        return Err("the config needs at least one of api_key, media, live_duration_ms \
+                    and nonfinite_logits"
+            .to_owned());
+    }
+
+    let mut change = ConfigChange::default();
+    for (key, value) in &fields {
+        match (key.as_str(), value) {
+            ("api_key", Value::String(key)) if !key.is_empty() => {
+                change.api_key = Some(Some(key.clone()));
+            }
+            ("api_key", Value::Null) => change.api_key = Some(None),
+            ("api_key", _) => return Err("api_key must be a non-empty string or null".into()),
+            ("media", value) => {
+                let mode = value.as_str().and_then(MediaMode::parse);
+                change.media = Some(mode.ok_or("media must be \"url\" or \"data\"")?);
+            }
+            ("live_duration_ms", value) => {
+                let ms = value.as_u64().filter(|ms| (1..=MAX_LIVE_DURATION_MS).contains(ms));
+                let msg = format!(
+                    "live_duration_ms must be an integer from 1 to {MAX_LIVE_DURATION_MS}"
+                );
+                change.live_duration_ms = Some(ms.ok_or(msg)?);
+            }
+            ("nonfinite_logits", Value::Bool(flag)) => change.nonfinite_logits = Some(*flag),
+            ("nonfinite_logits", _) => return Err("nonfinite_logits must be a boolean".into()),
+            (other, _) => return Err(format!("unknown config key {other:?}")),
+        }
+    }
+    Ok(change)
 }
 
 async fn read_log(State(state): State<AppState>, Path(scope): Path<String>) -> Answer {
@@ -101,4 +153,35 @@ async fn reset(State(state): State<AppState>, Path(scope): Path<String>) -> Answ
     let scope = scope_name(&scope)?;
     state.scopes.reset(&scope);
     Ok(Json(json!({ "reset": true })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_keys_are_each_optional() {
+        let change = parse_config(br#"{"media":"data"}"#).unwrap();
+        assert_eq!(change.media, Some(MediaMode::Data));
+        assert_eq!(change.api_key, None);
+        let change = parse_config(br#"{"api_key":null,"live_duration_ms":250}"#).unwrap();
+        assert_eq!(change.api_key, Some(None));
+        assert_eq!(change.live_duration_ms, Some(250));
+    }
+
+    #[test]
+    fn bad_configs_are_refused() {
+        for body in [
+            &b"{}"[..],
+            b"[]",
+            br#"{"api_key":""}"#,
+            br#"{"media":"file"}"#,
+            br#"{"live_duration_ms":0}"#,
+            br#"{"live_duration_ms":1.5}"#,
+            br#"{"nonfinite_logits":"yes"}"#,
+            br#"{"colour":"red"}"#,
+        ] {
+            assert!(parse_config(body).is_err(), "{}", String::from_utf8_lossy(body));
+        }
+    }
 }

@@ -4,6 +4,10 @@
 //! `[{"kind":"status","status":429,"retry_after":"2"},{"kind":"drop"}]`. Each pipeline
 //! request of a scope takes the next fault from that scope's queue; this module parses
 //! faults and turns one into what the request gets instead of a normal answer.
+//!
+//! `malformed_json` and `wrong_shape` break each pipeline's own response shape, as given
+//! by its [`BrokenAnswers`]. `sse_error` only changes a streaming `llm` answer; any other
+//! request that takes it is answered normally.
 
 use std::io;
 use std::pin::Pin;
@@ -48,8 +52,33 @@ pub enum Fault {
     MalformedJson,
     /// Answer 502 with an HTML error page, as a proxy in front of a gateway would.
     Html,
-    /// Answer 200 with JSON whose `images[0].url` is a number.
+    /// Answer 200 with JSON of the pipeline's response shape where one string is a number
+    /// (for image pipelines, `images[0].url`).
     WrongShape,
+    /// Answer normally, but end a streaming answer after this many chunks with
+    /// `data: {"error": "..."}` instead of `data: [DONE]`.
+    SseError {
+        /// How many chunks are sent before the error event.
+        #[serde(default)]
+        after: usize,
+    },
+}
+
+/// What `malformed_json` and `wrong_shape` send for one pipeline.
+#[derive(Debug, Clone, Copy)]
+pub struct BrokenAnswers {
+    /// A JSON body cut short, which no JSON parser accepts.
+    pub truncated: &'static str,
+    /// Valid JSON in the response shape, except that one string field holds a number.
+    pub wrong_shape: &'static str,
+}
+
+impl BrokenAnswers {
+    /// For pipelines that answer `ImageResponse` or `VideoResponse`.
+    pub const IMAGES: Self = Self {
+        truncated: r#"{"images":[{"url":"#,
+        wrong_shape: r#"{"images":[{"url":12345,"seed":1,"nsfw":false}]}"#,
+    };
 }
 
 /// A `Retry-After` value as the script gives it: text, or a number of seconds.
@@ -80,6 +109,8 @@ pub enum Effect {
     Replace(Response),
     /// Send nothing; the response given closes the connection when hyper writes it.
     DropConnection(Response),
+    /// Answer normally; a streaming answer breaks off after this many chunks.
+    BreakStream(usize),
 }
 
 impl Fault {
@@ -92,22 +123,22 @@ impl Fault {
             Self::MalformedJson => "malformed_json".to_owned(),
             Self::Html => "html".to_owned(),
             Self::WrongShape => "wrong_shape".to_owned(),
+            Self::SseError { after } => format!("sse_error {after}"),
         }
     }
 
-    /// What this fault does to the request that takes it.
-    pub fn effect(&self) -> Effect {
+    /// What this fault does to a request of a pipeline whose broken answers are `broken`.
+    pub fn effect(&self, broken: &BrokenAnswers) -> Effect {
         match self {
             Self::Status { status, retry_after, msg } => {
                 Effect::Replace(status_response(*status, retry_after.as_ref(), msg.as_deref()))
             }
             Self::Delay { ms } => Effect::Wait(Duration::from_millis(*ms)),
             Self::Drop => Effect::DropConnection(dropped_connection()),
-            Self::MalformedJson => Effect::Replace(json_text(r#"{"images":[{"url":"#)),
+            Self::MalformedJson => Effect::Replace(json_text(broken.truncated)),
             Self::Html => Effect::Replace(html_error_page()),
-            Self::WrongShape => {
-                Effect::Replace(json_text(r#"{"images":[{"url":12345,"seed":1,"nsfw":false}]}"#))
-            }
+            Self::WrongShape => Effect::Replace(json_text(broken.wrong_shape)),
+            Self::SseError { after } => Effect::BreakStream(*after),
         }
     }
 
@@ -217,7 +248,8 @@ mod tests {
             {"kind":"drop"},
             {"kind":"malformed_json"},
             {"kind":"html"},
-            {"kind":"wrong_shape"}
+            {"kind":"wrong_shape"},
+            {"kind":"sse_error","after":3}
         ]"#;
         let faults = parse_script(script).unwrap();
         let labels: Vec<String> = faults.iter().map(Fault::label).collect();
@@ -230,7 +262,8 @@ mod tests {
                 "drop",
                 "malformed_json",
                 "html",
-                "wrong_shape"
+                "wrong_shape",
+                "sse_error 3"
             ]
         );
     }
@@ -257,7 +290,7 @@ mod tests {
             retry_after: Some(RetryAfter::Text("Wed, 21 Oct 2026 07:28:00 GMT".into())),
             msg: None,
         };
-        let Effect::Replace(response) = fault.effect() else {
+        let Effect::Replace(response) = fault.effect(&BrokenAnswers::IMAGES) else {
             panic!("a status fault replaces the response");
         };
         assert_eq!(response.status(), 429);

@@ -11,23 +11,37 @@
 //! - `http-body`: a response body that fails at once, which makes hyper close the
 //!   connection without sending a response (the `drop` fault).
 //! - `serde`, `serde_json`: the JSON bodies of the pipelines and the control API.
-//! - `png`: encodes the generated pictures.
+//! - `png`: decodes uploaded pictures and encodes the generated ones.
 //! - `clap`: the command-line flags.
+//! - axum's `multipart` feature: the multipart form bodies of the upload pipelines.
+//! - `base64`: the `data:` URLs that a scope can ask for instead of http URLs.
+//! - `futures-util`: reading request bodies chunk by chunk, and the llm's event stream.
+//!
+//! image-to-video runs the `ffmpeg` program (VP8 in WebM); without it on the `PATH` that
+//! pipeline answers 500 and says so.
 
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod app;
 mod auth;
 mod control;
+mod digest;
 mod dispatch;
 mod faults;
+mod form;
 mod http_error;
+mod live;
 mod media;
 mod pipelines;
+mod pyrepr;
 mod random;
+mod raster;
 mod request_log;
 mod scopes;
+mod text;
 mod validate;
+mod video;
+mod wav;
 
 use std::fmt;
 use std::io::{self, Write};

@@ -1,9 +1,12 @@
-//! Generated media: the bounded in-memory store behind `/stream/`, and the pictures.
+//! Generated media: the bounded in-memory store behind `/stream/`, how a pipeline hands
+//! out a result (an http URL or a `data:` URL), and the pictures of text-to-image.
 //!
 //! The real gateway keeps results in a memory store of 12 items per request and serves
 //! them under `/stream/<request-id>/<name>`. This store keeps the last
-//! [`crate::app::MEDIA_CAPACITY`] items overall and forgets the oldest first, so a test
-//! that waits too long sees a 404 just as it would there.
+//! [`crate::app::MEDIA_CAPACITY`] items overall, each with its content type, and forgets
+//! the oldest first, so a test that waits too long sees a 404 just as it would there.
+//! The runners behind the gateway answer `data:` URLs instead; a scope set to
+//! [`MediaMode::Data`] answers those, and then nothing is stored.
 //!
 //! Pictures are drawn from a hash of the prompt and the seed: a diagonal gradient
 //! between two colours crossed by bands of a third. The same prompt and seed give the
@@ -13,8 +16,56 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 use axum::body::Bytes;
+use base64::Engine;
 
-/// A bounded map from `<request-id>/<file>` to PNG bytes.
+use crate::digest::{fnv1a, Bits};
+use crate::raster::{encode_png, mix, Rgb};
+
+/// How a scope hands out generated media.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MediaMode {
+    /// An absolute http URL under `/stream/` on this gateway, as the real gateway does.
+    #[default]
+    Url,
+    /// A `data:<mime>;base64,...` URL, as the runners behind the gateway answer.
+    Data,
+}
+
+impl MediaMode {
+    /// Parses `"url"` or `"data"`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "url" => Some(Self::Url),
+            "data" => Some(Self::Data),
+            _ => None,
+        }
+    }
+
+    /// The name that [`MediaMode::parse`] reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Url => "url",
+            Self::Data => "data",
+        }
+    }
+}
+
+/// `data:<mime>;base64,<bytes>`.
+pub fn data_url(mime: &str, bytes: &[u8]) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    format!("data:{mime};base64,{encoded}")
+}
+
+/// One stored result: its bytes and the content type it is served with.
+#[derive(Debug, Clone)]
+pub struct StoredMedia {
+    /// The `Content-Type`, such as `image/png`.
+    pub content_type: &'static str,
+    /// The file.
+    pub bytes: Bytes,
+}
+
+/// A bounded map from `<request-id>/<file>` to stored media.
 #[derive(Debug)]
 pub struct MediaStore {
     capacity: usize,
@@ -23,7 +74,7 @@ pub struct MediaStore {
 
 #[derive(Debug, Default)]
 struct Items {
-    by_key: HashMap<String, Bytes>,
+    by_key: HashMap<String, StoredMedia>,
     order: VecDeque<String>,
 }
 
@@ -34,10 +85,11 @@ impl MediaStore {
     }
 
     /// Stores an item, forgetting the oldest ones beyond the capacity.
-    pub fn insert(&self, request_id: &str, file: &str, bytes: Bytes) {
+    pub fn insert(&self, request_id: &str, file: &str, content_type: &'static str, bytes: Bytes) {
         let key = format!("{request_id}/{file}");
+        let item = StoredMedia { content_type, bytes };
         let mut items = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        if items.by_key.insert(key.clone(), bytes).is_none() {
+        if items.by_key.insert(key.clone(), item).is_none() {
             items.order.push_back(key);
         }
         while items.order.len() > self.capacity {
@@ -47,8 +99,8 @@ impl MediaStore {
         }
     }
 
-    /// The bytes of an item, or `None` when unknown or already forgotten.
-    pub fn get(&self, request_id: &str, file: &str) -> Option<Bytes> {
+    /// An item, or `None` when unknown or already forgotten.
+    pub fn get(&self, request_id: &str, file: &str) -> Option<StoredMedia> {
         let items = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         items.by_key.get(&format!("{request_id}/{file}")).cloned()
     }
@@ -58,21 +110,12 @@ impl MediaStore {
 ///
 /// Fails only if the encoder does, for example on a zero width or height.
 pub fn draw_png(prompt: &str, seed: i64, width: u32, height: u32) -> Result<Vec<u8>, String> {
-    let pixels = draw(prompt, seed, width, height);
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    let mut writer = encoder.write_header().map_err(|err| err.to_string())?;
-    writer.write_image_data(&pixels).map_err(|err| err.to_string())?;
-    writer.finish().map_err(|err| err.to_string())?;
-    Ok(out)
+    encode_png(&draw(prompt.as_bytes(), seed, width, height))
 }
 
-/// The RGB pixels of the picture, row by row.
-fn draw(prompt: &str, seed: i64, width: u32, height: u32) -> Vec<u8> {
-    let mut bits = Bits(fnv1a(prompt.as_bytes(), seed));
+/// Draws the picture for `input` and `seed`: the same picture for the same arguments.
+pub fn draw(input: &[u8], seed: i64, width: u32, height: u32) -> Rgb {
+    let mut bits = Bits(fnv1a(input, seed));
     let start = bits.colour();
     let end = bits.colour();
     let band = bits.colour();
@@ -96,39 +139,7 @@ fn draw(prompt: &str, seed: i64, width: u32, height: u32) -> Vec<u8> {
             pixels.extend_from_slice(&colour);
         }
     }
-    pixels
-}
-
-/// Blends `a` towards `b` by `t` out of 1024.
-fn mix(a: [u8; 3], b: [u8; 3], t: u64) -> [u8; 3] {
-    let t = t.min(1024);
-    let channel = |i: usize| ((u64::from(a[i]) * (1024 - t) + u64::from(b[i]) * t) / 1024) as u8;
-    [channel(0), channel(1), channel(2)]
-}
-
-/// FNV-1a over the prompt bytes and the seed: fixed across runs and platforms.
-fn fnv1a(prompt: &[u8], seed: i64) -> u64 {
-    prompt.iter().chain(&seed.to_le_bytes()).fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// A splitmix64 stream of values derived from the hash.
-struct Bits(u64);
-
-impl Bits {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn colour(&mut self) -> [u8; 3] {
-        let [r, g, b, ..] = self.next().to_le_bytes();
-        [r, g, b]
-    }
+    Rgb { width, height, pixels }
 }
 
 #[cfg(test)]
@@ -167,13 +178,20 @@ mod tests {
     }
 
     #[test]
+    fn data_urls_are_base64() {
+        assert_eq!(data_url("audio/wav", b"hi!"), "data:audio/wav;base64,aGkh");
+        assert_eq!(MediaMode::parse("data"), Some(MediaMode::Data));
+        assert_eq!(MediaMode::parse("file"), None);
+    }
+
+    #[test]
     fn the_store_forgets_the_oldest_first() {
         let store = MediaStore::new(2);
         for i in 0..3 {
-            store.insert("r", &format!("{i}.png"), Bytes::from(vec![i as u8]));
+            store.insert("r", &format!("{i}.png"), "image/png", Bytes::from(vec![i as u8]));
         }
         assert!(store.get("r", "0.png").is_none());
-        assert_eq!(store.get("r", "2.png").unwrap(), Bytes::from(vec![2]));
+        assert_eq!(store.get("r", "2.png").unwrap().bytes, Bytes::from(vec![2]));
         assert!(store.get("r", "1.png").is_some());
         assert!(store.get("x", "1.png").is_none());
     }

@@ -1,6 +1,8 @@
-//! Scopes keep concurrent tests apart: each has its own fault queue, request log and key.
+//! Scopes keep concurrent tests apart: each has its own fault queue, request log, key
+//! and [`ScopeOptions`].
 //!
-//! A scope is created on first use and lives until the gateway stops; `reset` empties it.
+//! A scope is created on first use and lives until the gateway stops; `reset` empties it
+//! and puts its options back to their defaults.
 //! Pipeline paths without a `/s/<scope>` prefix use the scope named `default`.
 
 use std::collections::{HashMap, VecDeque};
@@ -8,10 +10,48 @@ use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::faults::Fault;
+use crate::media::MediaMode;
 use crate::request_log::{Arrival, EntryId, LogEntry, RequestLog};
 
 /// The most faults one scope may have waiting.
 pub const QUEUE_CAPACITY: usize = 10_000;
+
+/// How long a live stream runs unless its scope says otherwise, in milliseconds.
+pub const DEFAULT_LIVE_DURATION_MS: u64 = 10_000;
+
+/// How a scope's pipelines answer, besides faults and the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScopeOptions {
+    /// http URLs on this gateway, or `data:` URLs.
+    pub media: MediaMode,
+    /// How long a live-video-to-video stream stays up, in milliseconds.
+    pub live_duration_ms: u64,
+    /// Whether segment-anything-2 puts `nan`, `inf` and `-inf` into its logits.
+    pub nonfinite_logits: bool,
+}
+
+impl Default for ScopeOptions {
+    fn default() -> Self {
+        Self {
+            media: MediaMode::Url,
+            live_duration_ms: DEFAULT_LIVE_DURATION_MS,
+            nonfinite_logits: false,
+        }
+    }
+}
+
+/// A change to a scope's configuration: only the fields that are `Some` change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigChange {
+    /// `Some(Some(key))` sets the key, `Some(None)` clears it.
+    pub api_key: Option<Option<String>>,
+    /// The new media mode.
+    pub media: Option<MediaMode>,
+    /// The new live stream duration.
+    pub live_duration_ms: Option<u64>,
+    /// Whether to put non-finite values into segment-anything-2 logits.
+    pub nonfinite_logits: Option<bool>,
+}
 
 /// A valid scope name: 1 to 64 characters from `A-Z a-z 0-9 _ -`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -46,6 +86,8 @@ pub struct Admission {
     pub entry: EntryId,
     /// The scope's own key, if set.
     pub api_key: Option<String>,
+    /// The scope's options at the time of arrival.
+    pub options: ScopeOptions,
 }
 
 /// The fault queue had no room for a whole script.
@@ -57,6 +99,7 @@ struct ScopeState {
     faults: VecDeque<Fault>,
     log: RequestLog,
     api_key: Option<String>,
+    options: ScopeOptions,
 }
 
 /// All scopes, behind one lock held only for short bookkeeping.
@@ -93,9 +136,23 @@ impl Scopes {
         self.with(scope, |state| state.faults.iter().cloned().collect())
     }
 
-    /// Sets or clears the key that the scope's pipeline requests must carry.
-    pub fn set_api_key(&self, scope: &ScopeName, key: Option<String>) {
-        self.with(scope, |state| state.api_key = key);
+    /// Applies a configuration change; returns whether a key is now set, and the options.
+    pub fn configure(&self, scope: &ScopeName, change: ConfigChange) -> (bool, ScopeOptions) {
+        self.with(scope, |state| {
+            if let Some(key) = change.api_key {
+                state.api_key = key;
+            }
+            if let Some(media) = change.media {
+                state.options.media = media;
+            }
+            if let Some(ms) = change.live_duration_ms {
+                state.options.live_duration_ms = ms;
+            }
+            if let Some(flag) = change.nonfinite_logits {
+                state.options.nonfinite_logits = flag;
+            }
+            (state.api_key.is_some(), state.options)
+        })
     }
 
     /// Takes the next fault and logs the arrival, in one step.
@@ -103,7 +160,7 @@ impl Scopes {
         self.with(scope, |state| {
             let fault = state.faults.pop_front();
             let entry = state.log.record(arrival, fault.as_ref().map(Fault::label));
-            Admission { fault, entry, api_key: state.api_key.clone() }
+            Admission { fault, entry, api_key: state.api_key.clone(), options: state.options }
         })
     }
 
@@ -117,7 +174,7 @@ impl Scopes {
         self.with(scope, |state| state.log.entries())
     }
 
-    /// Clears the scope's faults, log and key.
+    /// Clears the scope's faults, log, key and options.
     pub fn reset(&self, scope: &ScopeName) {
         self.lock().remove(scope);
     }
@@ -166,13 +223,35 @@ mod tests {
         let scopes = Scopes::default();
         let a = ScopeName::parse("a").unwrap();
         scopes.push_faults(&a, vec![Fault::Drop]).unwrap();
-        scopes.set_api_key(&a, Some("k".into()));
+        let change = ConfigChange {
+            api_key: Some(Some("k".into())),
+            media: Some(MediaMode::Data),
+            ..ConfigChange::default()
+        };
+        assert_eq!(scopes.configure(&a, change).1.media, MediaMode::Data);
         scopes.admit(&a, arrival());
         scopes.push_faults(&a, vec![Fault::Drop]).unwrap();
         scopes.reset(&a);
         assert!(scopes.pending_faults(&a).is_empty());
         assert!(scopes.log(&a).is_empty());
-        assert_eq!(scopes.admit(&a, arrival()).api_key, None);
+        let admission = scopes.admit(&a, arrival());
+        assert_eq!(admission.api_key, None);
+        assert_eq!(admission.options, ScopeOptions::default());
+    }
+
+    #[test]
+    fn only_given_config_fields_change() {
+        let scopes = Scopes::default();
+        let a = ScopeName::parse("a").unwrap();
+        let key = ConfigChange { api_key: Some(Some("k".into())), ..ConfigChange::default() };
+        scopes.configure(&a, key);
+        let media = ConfigChange { media: Some(MediaMode::Data), ..ConfigChange::default() };
+        let (key_set, options) = scopes.configure(&a, media);
+        assert!(key_set);
+        assert_eq!(options.media, MediaMode::Data);
+        assert_eq!(options.live_duration_ms, DEFAULT_LIVE_DURATION_MS);
+        let clear = ConfigChange { api_key: Some(None), ..ConfigChange::default() };
+        assert!(!scopes.configure(&a, clear).0);
     }
 
     #[test]

@@ -39,8 +39,39 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn field(name: &'static str, kind: &'static str, msg: impl Into<String>) -> Self {
+    /// A problem with the body field `name`.
+    pub fn field(name: &'static str, kind: &'static str, msg: impl Into<String>) -> Self {
         Self { loc: vec![Loc::Key("body"), Loc::Key(name)], msg: msg.into(), kind, ctx: None }
+    }
+
+    /// A problem at `loc`, which should start with `body`.
+    pub fn at(loc: Vec<Loc>, kind: &'static str, msg: impl Into<String>) -> Self {
+        Self { loc, msg: msg.into(), kind, ctx: None }
+    }
+
+    /// The `missing` error of a required field.
+    pub fn missing(name: &'static str) -> Self {
+        Self::field(name, "missing", "Field required")
+    }
+
+    /// pydantic's `string_too_short` error for a string that must not be empty.
+    pub fn empty_string(name: &'static str) -> Self {
+        Self {
+            ctx: Some(json!({ "min_length": 1 })),
+            ..Self::field(name, "string_too_short", "String should have at least 1 character")
+        }
+    }
+
+    /// The message for a number below `min`.
+    pub fn below(name: &'static str, min: impl std::fmt::Display) -> Self {
+        let msg = format!("Input should be greater than or equal to {min}");
+        Self::field(name, "greater_than_equal", msg)
+    }
+
+    /// The message for a number above `max`.
+    pub fn above(name: &'static str, max: impl std::fmt::Display) -> Self {
+        let msg = format!("Input should be less than or equal to {max}");
+        Self::field(name, "less_than_equal", msg)
     }
 }
 
@@ -151,16 +182,40 @@ impl BodyFields {
             }
         };
         if number < *range.start() {
-            let msg = format!("Input should be greater than or equal to {}", range.start());
-            self.errors.push(FieldError::field(name, "greater_than_equal", msg));
+            self.errors.push(FieldError::below(name, range.start()));
             return default;
         }
         if number > *range.end() {
-            let msg = format!("Input should be less than or equal to {}", range.end());
-            self.errors.push(FieldError::field(name, "less_than_equal", msg));
+            self.errors.push(FieldError::above(name, range.end()));
             return default;
         }
         number
+    }
+
+    /// A JSON object, or an empty one when absent.
+    pub fn object_or_empty(&mut self, name: &'static str) -> Map<String, Value> {
+        match self.map.get(name) {
+            None => Map::new(),
+            Some(Value::Object(map)) => map.clone(),
+            Some(_) => {
+                self.errors.push(FieldError::field(
+                    name,
+                    "dict_type",
+                    "Input should be a valid dictionary",
+                ));
+                Map::new()
+            }
+        }
+    }
+
+    /// The raw value of a field, for checks the getters above do not cover.
+    pub fn raw(&self, name: &str) -> Option<&Value> {
+        self.map.get(name)
+    }
+
+    /// Records a problem found by a check of the caller's own.
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
     }
 
     /// A number, or `default` when absent.

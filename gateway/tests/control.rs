@@ -30,7 +30,11 @@ fn the_flag_key_is_required_everywhere() {
 fn a_scope_key_applies_to_its_scope_only() {
     let gateway = Gateway::start(&[]);
     let set = gateway.post("/control/locked/config", r#"{"api_key":"scope-secret"}"#);
-    assert_eq!(set.json(), json!({"api_key_set": true}));
+    assert_eq!(
+        set.json(),
+        json!({"api_key_set": true, "media": "url", "live_duration_ms": 10000,
+               "nonfinite_logits": false})
+    );
 
     assert_eq!(gateway.post("/s/locked/text-to-image", SMALL).status, 401);
     assert_eq!(post_with_key(&gateway, "/s/locked/text-to-image", "nope"), 401);

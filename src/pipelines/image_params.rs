@@ -221,7 +221,7 @@ mod tests {
     fn bad_inputs_name_the_field_and_the_reason() {
         use Pipeline::*;
         let cases = [
-            (TextToImage, r#"{}"#, "params", "missing field `prompt`"),
+            (TextToImage, r#"{}"#, "prompt", "is required"),
             (TextToImage, r#"{"prompt":"  "}"#, "prompt", "must not be empty"),
             (TextToImage, r#"{"prompt":7}"#, "prompt", "invalid type"),
             (TextToImage, r#"{"prompt":"p","width":0}"#, "width", "between 1 and 4096"),
@@ -244,7 +244,7 @@ mod tests {
             (TextToImage, r#"{"prompt":"p","widht":64}"#, "widht", "unknown field `widht`"),
             (TextToImage, r#"{"prompt":"p","seed":1.5}"#, "seed", "invalid type"),
             (ImageToImage, r#"{"prompt":"p","strength":1.5}"#, "strength", "between 0 and 1"),
-            (ImageToImage, r#"{"strength":0.5}"#, "params", "missing field `prompt`"),
+            (ImageToImage, r#"{"strength":0.5}"#, "prompt", "is required"),
             (Upscale, r#"{"prompt":""}"#, "prompt", "must not be empty"),
             (ImageToVideo, r#"{"fps":0}"#, "fps", "between 1 and 60"),
             (ImageToVideo, r#"{"motion_bucket_id":300}"#, "motion_bucket_id", "0 and 255"),

@@ -245,7 +245,7 @@ mod tests {
         let cases = [
             (r#"{"messages":[]}"#, "messages"),
             (r#"{"messages":[{"role":"robot","content":"x"}]}"#, "messages[0].role"),
-            (r#"{"messages":[{"role":"user"}]}"#, "messages[0]"),
+            (r#"{"messages":[{"role":"user"}]}"#, "messages[0].content"),
             (r#"{"messages":[{"role":"user","content":"x"}],"temperature":3}"#, "temperature"),
             (r#"{"messages":[{"role":"user","content":"x"}],"top_k":-2}"#, "top_k"),
         ];
@@ -279,7 +279,8 @@ mod tests {
     #[test]
     fn a_stream_gathers_tokens_until_done() {
         let mut stream = LlmStream::new();
-        let first = r#"{"id":"s1","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}"#;
+        let first = r#"{"id":"s1","model":"m",
+            "choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}"#;
         assert_eq!(stream.push(chunk(first)).unwrap().as_deref(), Some("Hel"));
         let second = r#"{"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}],
             "usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#;

@@ -4,6 +4,7 @@
 
 mod audio_params;
 mod check;
+mod fields;
 mod image_params;
 mod live_video;
 mod llm;
@@ -130,6 +131,46 @@ impl Pipeline {
         match self {
             Pipeline::LiveVideoToVideo => &["params"],
             _ => &[],
+        }
+    }
+
+    /// The parameter fields the pipeline accepts, by their gateway names; the media file
+    /// and the free-form object fields are not among them.
+    pub fn fields(self) -> &'static [&'static str] {
+        use fields::field_names;
+        match self {
+            Pipeline::TextToImage => field_names::<TextToImageParams>(),
+            Pipeline::ImageToImage => field_names::<ImageToImageParams>(),
+            Pipeline::ImageToVideo => field_names::<ImageToVideoParams>(),
+            Pipeline::Upscale => field_names::<UpscaleParams>(),
+            Pipeline::AudioToText => field_names::<AudioToTextParams>(),
+            Pipeline::SegmentAnything2 => field_names::<SegmentParams>(),
+            Pipeline::Llm => field_names::<LlmParams>(),
+            Pipeline::ImageToText => field_names::<ImageToTextParams>(),
+            Pipeline::LiveVideoToVideo => field_names::<LiveVideoParams>(),
+            Pipeline::TextToSpeech => field_names::<TextToSpeechParams>(),
+        }
+    }
+
+    /// Checks that every key given is a field of the pipeline, its media file, or one of
+    /// its object fields; names the first stranger and lists what is accepted.
+    pub fn check_keys<'a>(self, keys: impl IntoIterator<Item = &'a str>) -> Result<(), JobError> {
+        let fields = self.fields();
+        let known = |key: &str| {
+            fields.contains(&key)
+                || self.media_input() == Some(key)
+                || self.object_fields().contains(&key)
+        };
+        match keys.into_iter().find(|key| !known(key)) {
+            None => Ok(()),
+            Some(key) => {
+                let mut accepted: Vec<&str> = fields.to_vec();
+                accepted.extend(self.media_input());
+                accepted.extend(self.object_fields());
+                let reason =
+                    format!("is not a field of {}; use {}", self.as_str(), accepted.join(", "));
+                Err(JobError::invalid_input(key, reason))
+            }
         }
     }
 
@@ -287,15 +328,45 @@ pub fn read_stream_chunk<'de, D: Deserializer<'de>>(event: D) -> Result<StreamCh
 
 fn read_params<'de, T: Deserialize<'de>, D: Deserializer<'de>>(input: D) -> Result<T, JobError> {
     serde_path_to_error::deserialize(input).map_err(|error| {
-        let field = field_path(error.path());
+        let mut field = field_path(error.path());
+        let mut reason = plain(&error.into_inner().to_string());
+        if let Some(missing) = missing_field(&reason) {
+            field = join(&field, missing);
+            reason = "is required".to_string();
+        }
         let field = if field.is_empty() { "params" } else { field.as_str() };
-        JobError::invalid_input(field, error.into_inner())
+        JobError::invalid_input(field, reason)
     })
 }
 
 fn read_response<'de, T: Deserialize<'de>, D: Deserializer<'de>>(body: D) -> Result<T, JobError> {
-    serde_path_to_error::deserialize(body)
-        .map_err(|error| JobError::invalid_response(&field_path(error.path()), error.into_inner()))
+    serde_path_to_error::deserialize(body).map_err(|error| {
+        let mut field = field_path(error.path());
+        let mut reason = plain(&error.into_inner().to_string());
+        if let Some(missing) = missing_field(&reason) {
+            field = join(&field, missing);
+            reason = "is missing".to_string();
+        }
+        JobError::invalid_response(&field, reason)
+    })
+}
+
+/// The message without the `Error: ` that JS errors put before it.
+fn plain(message: &str) -> String {
+    message.strip_prefix("Error: ").unwrap_or(message).to_string()
+}
+
+/// The field of serde's "missing field `x`" message.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
 }
 
 /// `images[0].url` rather than serde_path_to_error's `images.0.url`; empty at the root.
@@ -337,6 +408,17 @@ mod tests {
     }
 
     #[test]
+    fn unknown_keys_are_named_with_what_is_accepted() {
+        assert!(Pipeline::ImageToImage.check_keys(["prompt", "image", "seed"]).is_ok());
+        assert!(Pipeline::LiveVideoToVideo.check_keys(["params", "publish_url"]).is_ok());
+        let error = Pipeline::TextToImage.check_keys(["prompt", "steps"]).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("steps"));
+        assert!(error.message.starts_with("steps: is not a field of text-to-image; use prompt,"));
+        let error = Pipeline::TextToSpeech.check_keys(["text", "image"]).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("image"));
+    }
+
+    #[test]
     fn each_output_kind_is_read() {
         let media = json!({"url": "http://127.0.0.1:9/a.png", "seed": 7, "nsfw": false});
         let images = read_output(Pipeline::Upscale, json!({"images": [media]})).unwrap();
@@ -347,7 +429,8 @@ mod tests {
         assert_eq!(speech.unwrap().media_urls(), ["data:,x"]);
 
         let transcript = json!({"text": "hi there", "chunks": [
-            {"timestamp": [0.0, 1.5], "text": "hi"}, {"timestamp": [1.5, null], "text": "there"}]});
+            {"timestamp": [0.0, 1.5], "text": "hi"},
+            {"timestamp": [1.5, null], "text": "there"}]});
         let JobOutput::Text(text) = read_output(Pipeline::AudioToText, transcript).unwrap() else {
             panic!("a text output")
         };
@@ -372,18 +455,18 @@ mod tests {
         assert_eq!(error.field.as_deref(), Some("images[1].url"), "{error}");
 
         let cases = [
-            (Pipeline::TextToImage, json!({"data": []}), "", "missing field `images`"),
+            (Pipeline::TextToImage, json!({"data": []}), "images", "is missing"),
             (Pipeline::TextToImage, json!("<html>"), "", "invalid type"),
             (Pipeline::AudioToText, json!({"text": 3}), "text", "invalid type"),
             (
                 Pipeline::AudioToText,
                 json!({"text": "a", "chunks": [{"text": "a"}]}),
-                "chunks[0]",
-                "missing field `timestamp`",
+                "chunks[0].timestamp",
+                "is missing",
             ),
             (Pipeline::TextToSpeech, json!({"audio": {"url": "file:///x"}}), "audio.url", "http"),
             (Pipeline::ImageToVideo, json!({"images": []}), "images", "empty"),
-            (Pipeline::LiveVideoToVideo, json!({"publish_url": "x"}), "", "subscribe_url"),
+            (Pipeline::LiveVideoToVideo, json!({"publish_url": "x"}), "subscribe_url", "missing"),
         ];
         for (pipeline, body, field, reason) in cases {
             let error = read_output(pipeline, body).unwrap_err();

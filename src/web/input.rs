@@ -38,6 +38,11 @@ pub fn read_input(
         return Err(JobError::invalid_input("params", "must be an object"));
     }
     let fields: JsValue = Object::assign(&Object::new(), params.unchecked_ref()).into();
+    let keys: Vec<String> = Object::keys(fields.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect();
+    pipeline.check_keys(keys.iter().map(String::as_str))?;
 
     let media = match pipeline.media_input() {
         Some(field) => Some((field, take_media(&fields, field, max_upload)?)),

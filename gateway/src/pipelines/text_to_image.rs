@@ -1,15 +1,14 @@
 //! `POST /text-to-image`: validates `TextToImageParams` and draws one PNG per image.
 //!
 //! Answers `{"images":[{"url","seed","nsfw"}]}` as the spec's `ImageResponse`, with
-//! absolute URLs under `/stream/<request-id>/<n>.png`. Image `n` uses seed `seed + n`;
-//! without a seed, one is drawn at random. `nsfw` is always `false`.
+//! absolute URLs under `/stream/<request-id>/<n>.png` (or `data:` URLs, see
+//! [`Call::publish`]). Image `n` uses seed `seed + n`; without a seed, one is drawn at
+//! random. `nsfw` is always `false`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::{json, Value};
 
-use super::{Call, Pipeline};
+use super::{image_response, Call, Pipeline};
 use crate::http_error::http_error;
 use crate::media::draw_png;
 use crate::random;
@@ -43,25 +42,13 @@ impl Pipeline for TextToImage {
             Ok(params) => params,
             Err(rejection) => return rejection.into_response(),
         };
-        let request_id = random::request_id();
         let first_seed = params.seed.unwrap_or_else(random::seed);
 
         let drawn = tokio::task::spawn_blocking(move || draw_all(&params, first_seed)).await;
-        let Ok(Ok(pictures)) = drawn else {
-            return http_error(StatusCode::INTERNAL_SERVER_ERROR, "internal server error");
-        };
-
-        let images: Vec<Value> = pictures
-            .into_iter()
-            .enumerate()
-            .map(|(n, (seed, png))| {
-                let file = format!("{n}.png");
-                call.state.media.insert(&request_id, &file, png.into());
-                let url = format!("{}/stream/{request_id}/{file}", call.base_url);
-                json!({ "url": url, "seed": seed, "nsfw": false })
-            })
-            .collect();
-        Json(json!({ "images": images })).into_response()
+        match drawn {
+            Ok(Ok(pictures)) => image_response(&call, pictures, "png", "image/png"),
+            _ => http_error(StatusCode::INTERNAL_SERVER_ERROR, "internal server error"),
+        }
     }
 }
 

@@ -22,9 +22,15 @@ pub struct Gateway {
 impl Gateway {
     /// Starts the gateway with `--port 0` and the extra flags, and reads its port.
     pub fn start(extra: &[&str]) -> Self {
+        Self::start_with_env(extra, &[])
+    }
+
+    /// Like [`Gateway::start`], with extra environment variables for the process.
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_livepeer-local-gateway"))
             .args(["--port", "0"])
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -71,6 +77,17 @@ impl Gateway {
         headers: &[(&str, &str)],
         body: &str,
     ) -> io::Result<TcpStream> {
+        self.send_bytes(method, path, headers, body.as_bytes())
+    }
+
+    /// Like [`Gateway::send`], with a body of any bytes.
+    pub fn send_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> io::Result<TcpStream> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
         stream.set_read_timeout(Some(Duration::from_secs(20)))?;
         let mut head = format!(
@@ -84,8 +101,38 @@ impl Gateway {
         }
         head.push_str("\r\n");
         stream.write_all(head.as_bytes())?;
-        stream.write_all(body.as_bytes())?;
+        stream.write_all(body)?;
         Ok(stream)
+    }
+
+    /// Sends one request with a body of any bytes and reads the whole reply.
+    pub fn request_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
+        let mut stream = self
+            .send_bytes(method, path, headers, body)
+            .unwrap_or_else(|err| panic!("{method} {path}: {err}"));
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap_or_else(|err| panic!("{method} {path}: {err}"));
+        assert!(!raw.is_empty(), "{method} {path}: empty reply");
+        Reply::parse(&raw)
+    }
+
+    /// POSTs a `multipart/form-data` body made of `parts`.
+    pub fn post_form(&self, path: &str, parts: &[Part]) -> Reply {
+        let (content_type, body) = multipart(parts);
+        self.request_bytes("POST", path, &[("Content-Type", &content_type)], &body)
+    }
+
+    /// Sets a scope's configuration and returns the answer.
+    pub fn configure(&self, scope: &str, config: &str) -> Value {
+        let reply = self.post(&format!("/control/{scope}/config"), config);
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        reply.json()
     }
 
     /// POSTs a JSON body.
@@ -188,7 +235,77 @@ fn dechunk(mut rest: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Fetches a media URL from a text-to-image answer through the gateway.
+/// One part of a multipart form.
+pub enum Part<'a> {
+    /// A plain field: name and value.
+    Text(&'a str, &'a str),
+    /// A file field: name, file name and bytes.
+    File(&'a str, &'a str, &'a [u8]),
+}
+
+/// Encodes a multipart form: (content type with boundary, body).
+pub fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
+    let boundary = "gateway-test-boundary-7d1f3a";
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match part {
+            Part::Text(name, value) => {
+                let head = format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n");
+                body.extend_from_slice(head.as_bytes());
+                body.extend_from_slice(value.as_bytes());
+            }
+            Part::File(name, file_name, bytes) => {
+                let head = format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                );
+                body.extend_from_slice(head.as_bytes());
+                body.extend_from_slice(bytes);
+            }
+        }
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Encodes an 8-bit PNG of the given colour type; `pixels` must match it.
+pub fn encode_png(width: u32, height: u32, colour: png::ColorType, pixels: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(colour);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().expect("a PNG header");
+    writer.write_image_data(pixels).expect("PNG data");
+    writer.finish().expect("a finished PNG");
+    out
+}
+
+/// A `width`×`height` RGB PNG with a gradient, so that every picture differs.
+pub fn gradient_png(width: u32, height: u32) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..height)
+        .flat_map(|y| (0..width).flat_map(move |x| [(x * 4) as u8, (y * 4) as u8, 90]))
+        .collect();
+    encode_png(width, height, png::ColorType::Rgb, &pixels)
+}
+
+/// The `detail` of a 422 answer as (field, type) pairs.
+pub fn problems(reply: &Reply) -> Vec<(String, String)> {
+    assert_eq!(reply.status, 422, "{}", reply.text());
+    reply.json()["detail"]
+        .as_array()
+        .expect("a detail list")
+        .iter()
+        .map(|e| {
+            let loc = e["loc"].as_array().expect("a loc list");
+            let field = loc.last().map(|f| f.to_string().trim_matches('"').to_owned());
+            (field.unwrap_or_default(), e["type"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+/// Fetches a media URL from a pipeline answer through the gateway.
 pub fn fetch_media(gateway: &Gateway, url: &str) -> Reply {
     let prefix = format!("http://127.0.0.1:{}", gateway.port);
     let path = url.strip_prefix(&prefix).unwrap_or_else(|| panic!("{url} is not on this gateway"));
