@@ -37,6 +37,8 @@ pub enum ErrorKind {
     Http,
     /// A streamed answer broke off with an error or before its end.
     Stream,
+    /// The gateway no longer knows a job it had accepted.
+    Vanished,
     /// The job was cancelled.
     Cancelled,
     /// A page reload cut the job's request.
@@ -44,6 +46,31 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind.
+    pub const ALL: [ErrorKind; 16] = [
+        ErrorKind::InvalidInput,
+        ErrorKind::BadRequest,
+        ErrorKind::Unauthorized,
+        ErrorKind::NotFound,
+        ErrorKind::Validation,
+        ErrorKind::RateLimited,
+        ErrorKind::Gateway,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Deadline,
+        ErrorKind::InvalidResponse,
+        ErrorKind::Http,
+        ErrorKind::Stream,
+        ErrorKind::Vanished,
+        ErrorKind::Cancelled,
+        ErrorKind::Interrupted,
+    ];
+
+    /// The kind named `name` (`"rate_limited"`), if there is one.
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
     /// The kind's name as JS sees it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -60,6 +87,7 @@ impl ErrorKind {
             ErrorKind::InvalidResponse => "invalid_response",
             ErrorKind::Http => "http",
             ErrorKind::Stream => "stream",
+            ErrorKind::Vanished => "vanished",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Interrupted => "interrupted",
         }
@@ -138,6 +166,14 @@ mod tests {
         assert_eq!(error.kind, ErrorKind::InvalidInput);
         assert_eq!(error.message, "width: must be at least 1");
         assert_eq!(error.field.as_deref(), Some("width"));
+    }
+
+    #[test]
+    fn kind_names_round_trip() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ErrorKind::from_name("oops"), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! Everything outside `web` is sans-IO and tested natively with `cargo test`.
 
 pub mod error;
+pub mod fields;
 pub mod jobs;
 pub mod pipelines;
 pub mod requester;

@@ -4,7 +4,9 @@
 pub mod registry;
 pub mod state;
 
-pub use registry::{Job, Millis, Registry, RegistryError, Transition, DEFAULT_MAX_AGE_MS};
+pub use registry::{
+    Job, Millis, Registry, RegistryError, SavedJob, Transition, DEFAULT_MAX_AGE_MS,
+};
 pub use state::JobState;
 
 /// A new job id: `job-` and 16 hex digits from `random`, which must be uniform over `u64`.

@@ -33,6 +33,8 @@ pub struct Job {
     pub updated_at: Millis,
     /// When the next attempt starts, while the job waits between attempts.
     pub retry_at: Option<Millis>,
+    /// The gateway's id of a job it runs asynchronously, to poll with.
+    pub request_id: Option<String>,
     /// The result, once the job completed.
     pub output: Option<JobOutput>,
     /// The error, once the job failed, was cancelled or was interrupted.
@@ -50,6 +52,47 @@ impl Job {
     pub fn elapsed_ms(&self, now: Millis) -> Millis {
         let end = if self.state.is_terminal() { self.updated_at } else { now };
         (end - self.created_at).max(0.0)
+    }
+}
+
+/// What is saved of a job to bring it back after a page reload (its output and files
+/// are saved by the browser layer beside it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedJob {
+    /// The job's id.
+    pub id: String,
+    /// Its pipeline.
+    pub pipeline: Pipeline,
+    /// Its state when saved.
+    pub state: JobState,
+    /// Its attempt count.
+    pub attempt: u32,
+    /// When it was registered.
+    pub created_at: Millis,
+    /// When it last changed state.
+    pub updated_at: Millis,
+    /// The gateway's id of an async job.
+    pub request_id: Option<String>,
+    /// Its error, if it ended with one.
+    pub error: Option<JobError>,
+    /// The nodes that used it.
+    pub nodes: Vec<String>,
+}
+
+impl Job {
+    /// What to save of this job.
+    pub fn saved(&self) -> SavedJob {
+        SavedJob {
+            id: self.id.clone(),
+            pipeline: self.pipeline,
+            state: self.state,
+            attempt: self.attempt,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            request_id: self.request_id.clone(),
+            error: self.error.clone(),
+            nodes: self.nodes.iter().cloned().collect(),
+        }
     }
 }
 
@@ -146,6 +189,7 @@ impl Registry {
             created_at: now,
             updated_at: now,
             retry_at: None,
+            request_id: None,
             output: None,
             error: None,
             nodes: HashSet::new(),
@@ -247,6 +291,72 @@ impl Registry {
         job.attempt += 1;
         job.retry_at = None;
         Ok(job.attempt)
+    }
+
+    /// Records the gateway's id of a job it accepted for asynchronous processing.
+    pub fn set_request_id(&mut self, id: &str, request_id: &str) -> Result<(), RegistryError> {
+        self.job_mut(id)?.request_id = Some(request_id.to_string());
+        Ok(())
+    }
+
+    /// Puts back a job saved before a page reload, with the nodes that used it. A job
+    /// that was queued or submitting had its request cut by the reload: it comes back
+    /// `interrupted` (with `error`) and the change is returned. A `running` job keeps
+    /// running only if it has a request id to poll with; otherwise it is interrupted
+    /// too. Fails if the id is taken.
+    pub fn restore(
+        &mut self,
+        saved: SavedJob,
+        error: JobError,
+        now: Millis,
+    ) -> Result<Option<Transition>, RegistryError> {
+        if self.jobs.contains_key(&saved.id) {
+            return Err(RegistryError::DuplicateJob(saved.id));
+        }
+        let cut = match saved.state {
+            JobState::Queued | JobState::Submitting => true,
+            JobState::Running => saved.request_id.is_none(),
+            _ => false,
+        };
+        let id = saved.id.clone();
+        for node in &saved.nodes {
+            if let Some(old) = self.node_jobs.insert(node.clone(), id.clone()) {
+                if let Some(old_job) = self.jobs.get_mut(&old) {
+                    old_job.nodes.remove(node);
+                }
+            }
+        }
+        let job = Job {
+            id: saved.id,
+            pipeline: saved.pipeline,
+            state: saved.state,
+            attempt: saved.attempt,
+            created_at: saved.created_at,
+            updated_at: saved.updated_at,
+            retry_at: None,
+            request_id: saved.request_id,
+            output: None,
+            error: saved.error,
+            nodes: saved.nodes.into_iter().collect(),
+        };
+        self.jobs.insert(id.clone(), job);
+        if !cut {
+            return Ok(None);
+        }
+        let from = self.job_mut(&id)?.state;
+        self.job_mut(&id)?.error = Some(error);
+        self.job_mut(&id)?.state = JobState::Interrupted;
+        self.job_mut(&id)?.updated_at = now;
+        let job = self.job_mut(&id)?;
+        Ok(Some(Transition {
+            job_id: id.clone(),
+            pipeline: job.pipeline,
+            from: Some(from),
+            to: JobState::Interrupted,
+            attempt: job.attempt,
+            elapsed_ms: job.elapsed_ms(now),
+            error: job.error.clone(),
+        }))
     }
 
     /// Records when the next attempt starts, for status displays.
@@ -466,6 +576,42 @@ mod tests {
         assert_eq!(registry.is_changed("n"), "a");
         registry.deliver("a", 3.0).unwrap();
         assert_eq!(registry.is_changed("n"), "a");
+    }
+
+    #[test]
+    fn restored_jobs_come_back_and_cut_requests_are_interrupted() {
+        let mut before = registry_with(&["done", "sync", "async", "lost"]);
+        before.attach("n1", "done").unwrap();
+        before.transition("done", Submitting, 1.0).unwrap();
+        before.complete("done", output(), 2.0).unwrap();
+        before.transition("sync", Submitting, 1.0).unwrap();
+        for id in ["async", "lost"] {
+            before.transition(id, Submitting, 1.0).unwrap();
+            before.transition(id, Running, 2.0).unwrap();
+        }
+        before.set_request_id("async", "r-1").unwrap();
+
+        let mut after = Registry::new();
+        let cut = || JobError::new(ErrorKind::Interrupted, "reloaded");
+        let mut changes = Vec::new();
+        for id in ["done", "sync", "async", "lost"] {
+            let saved = before.job(id).unwrap().saved();
+            changes.push(after.restore(saved, cut(), 10.0).unwrap().map(|t| t.to));
+        }
+        assert_eq!(changes, [None, Some(Interrupted), None, Some(Interrupted)]);
+        assert_eq!(after.job("done").unwrap().state, Completed);
+        assert_eq!(after.job_of_node("n1").unwrap().id, "done", "the node index comes back");
+        assert_eq!(after.job("async").unwrap().request_id.as_deref(), Some("r-1"));
+        assert_eq!(
+            after.job("sync").unwrap().error.as_ref().unwrap().kind,
+            ErrorKind::Interrupted
+        );
+        after.transition("sync", Queued, 11.0).unwrap();
+        let again = before.job("done").unwrap().saved();
+        assert_eq!(
+            after.restore(again, cut(), 12.0),
+            Err(RegistryError::DuplicateJob("done".into()))
+        );
     }
 
     #[test]

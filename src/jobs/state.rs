@@ -45,6 +45,14 @@ impl JobState {
         }
     }
 
+    /// The state named `name` (`"running"`), if there is one.
+    pub fn from_name(name: &str) -> Option<JobState> {
+        use JobState::*;
+        [Queued, Submitting, Running, Completed, Delivered, Failed, Cancelled, Interrupted]
+            .into_iter()
+            .find(|state| state.as_str() == name)
+    }
+
     /// True while work is still to happen: queued, submitting or running.
     pub fn is_pending(self) -> bool {
         matches!(self, JobState::Queued | JobState::Submitting | JobState::Running)
@@ -109,6 +117,14 @@ mod tests {
         assert!(!Running.can_move_to(Submitting));
         assert!(!Completed.can_move_to(Cancelled));
         assert!(!Queued.can_move_to(Completed));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for state in ALL {
+            assert_eq!(JobState::from_name(state.as_str()), Some(state));
+        }
+        assert_eq!(JobState::from_name("done"), None);
     }
 
     #[test]

@@ -138,7 +138,7 @@ impl TryFrom<LlmResponse> for LlmOutput {
 #[derive(Deserialize)]
 pub struct StreamChunk {
     #[serde(default)]
-    error: Option<ErrorText>,
+    error: Option<super::ErrorText>,
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
@@ -147,14 +147,6 @@ pub struct StreamChunk {
     choices: Vec<Choice>,
     #[serde(default)]
     usage: Option<LlmUsage>,
-}
-
-/// A stream error: a plain message, or an object holding one.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ErrorText {
-    Text(String),
-    Object { message: String },
 }
 
 /// Gathers a streamed answer chunk by chunk.
@@ -184,10 +176,7 @@ impl LlmStream {
     /// job with a `stream` error.
     pub fn push(&mut self, chunk: StreamChunk) -> Result<Option<String>, JobError> {
         if let Some(error) = chunk.error {
-            let text = match error {
-                ErrorText::Text(text) | ErrorText::Object { message: text } => text,
-            };
-            let message = format!("the gateway's stream broke off: {text}");
+            let message = format!("the gateway's stream broke off: {}", error.into_message());
             return Err(JobError::new(ErrorKind::Stream, message));
         }
         let output = self.output.get_or_insert_with(|| LlmOutput {

@@ -4,12 +4,12 @@
 
 mod audio_params;
 mod check;
-mod fields;
 mod image_params;
 mod live_video;
 mod llm;
 mod media;
 pub mod pylist;
+mod remote;
 mod segment;
 mod text;
 
@@ -20,6 +20,7 @@ pub use image_params::{
 pub use live_video::{LiveVideoOutput, LiveVideoParams};
 pub use llm::{LlmMessage, LlmOutput, LlmParams, LlmStream, LlmUsage, StreamChunk};
 pub use media::{is_fetchable, AudioOutput, ImageOutput, Media, MediaUrl, VideoOutput};
+pub use remote::{read_accepted, read_poll_step, ErrorText, PollStep};
 pub use segment::{MasksOutput, SegmentParams};
 pub use text::{TextChunk, TextOutput};
 
@@ -102,6 +103,11 @@ impl Pipeline {
         format!("/{}", self.as_str())
     }
 
+    /// True for live-video-to-video, whose stream lives on after the job completes.
+    pub fn is_live(self) -> bool {
+        self == Pipeline::LiveVideoToVideo
+    }
+
     /// How the request body is sent.
     pub fn body_kind(self) -> BodyKind {
         match self {
@@ -137,7 +143,7 @@ impl Pipeline {
     /// The parameter fields the pipeline accepts, by their gateway names; the media file
     /// and the free-form object fields are not among them.
     pub fn fields(self) -> &'static [&'static str] {
-        use fields::field_names;
+        use crate::fields::field_names;
         match self {
             Pipeline::TextToImage => field_names::<TextToImageParams>(),
             Pipeline::ImageToImage => field_names::<ImageToImageParams>(),

@@ -5,9 +5,12 @@
 //! aborted, so no attempt outlives it.
 
 use super::input::Body;
+use super::js::to_js;
 use super::stream::read_llm_stream;
 use crate::error::{ErrorKind, JobError};
-use crate::pipelines::{is_fetchable, read_output, JobOutput, Pipeline};
+use crate::pipelines::{
+    is_fetchable, read_accepted, read_output, read_poll_step, JobOutput, Pipeline, PollStep,
+};
 use crate::requester::http::{error_for_status, network_error, timeout_error, ErrorBody};
 use crate::requester::Failure;
 use futures_channel::oneshot;
@@ -69,7 +72,7 @@ impl Gateway {
     }
 }
 
-/// What one attempt sends and whom it tells about streamed tokens.
+/// What one job's attempts send and whom they tell about streamed tokens.
 pub struct Attempt<'a> {
     /// Where it goes.
     pub gateway: &'a Gateway,
@@ -79,11 +82,13 @@ pub struct Attempt<'a> {
     pub body: &'a Body,
     /// True when the answer comes as server-sent events.
     pub streams: bool,
+    /// True to ask the gateway to run the job asynchronously (`Prefer: respond-async`).
+    pub prefer_async: bool,
     /// Called with each token of a streamed answer.
     pub on_token: &'a dyn Fn(&str),
 }
 
-/// A successful attempt: the output and its media, fetched.
+/// A finished job: the output and its media, fetched.
 pub struct Success {
     /// What the gateway answered.
     pub output: JobOutput,
@@ -91,10 +96,30 @@ pub struct Success {
     pub blobs: Vec<Blob>,
 }
 
+/// What a submission brought back.
+pub enum Submitted {
+    /// The job is done.
+    Finished(Success),
+    /// The gateway runs the job asynchronously; poll with this id.
+    Accepted(String),
+}
+
+/// What a result poll found.
+pub enum Polled {
+    /// Still running; the answer's `Retry-After`, if it had one.
+    Processing(Option<String>),
+    /// Done.
+    Finished(Success),
+    /// The job failed on the gateway.
+    Failed(JobError),
+    /// The gateway does not know the request id (400).
+    Unknown,
+}
+
 /// How an attempt ended.
-pub enum AttemptEnd {
-    /// The gateway answered (or failed to): the output, or the failure to judge.
-    Done(Result<Success, Failure>),
+pub enum AttemptEnd<T> {
+    /// The gateway answered (or failed to): what it said, or the failure to judge.
+    Done(Result<T, Failure>),
     /// The job was cancelled while the request ran; the request was aborted.
     Cancelled,
 }
@@ -105,43 +130,25 @@ pub fn fatal(error: JobError) -> Failure {
 }
 
 impl Attempt<'_> {
-    /// Runs the attempt; it is aborted after `timeout_ms`. When that timeout is the job's
-    /// deadline rather than the attempt timeout, `deadline_error` is the error its expiry
-    /// ends the job with.
-    pub async fn run(
+    /// Submits the job; the attempt is aborted after `timeout_ms`. When that timeout is
+    /// the job's deadline rather than the attempt timeout, `deadline_error` is the error
+    /// its expiry ends the job with.
+    pub async fn submit(
         &self,
         timeout_ms: f64,
         deadline_error: Option<JobError>,
         cancel: &mut oneshot::Receiver<()>,
-    ) -> AttemptEnd {
-        let controller = AbortController::new().ok();
-        let signal = controller.as_ref().map(AbortController::signal);
-        let request = pin!(self.send(signal.as_ref()));
-        let timer = TimeoutFuture::new(clamp_ms(timeout_ms));
-        let abort = || {
-            if let Some(controller) = &controller {
-                controller.abort();
-            }
-        };
-
-        match select(request, select(timer, cancel)).await {
-            Either::Left((answer, _)) => AttemptEnd::Done(answer),
-            Either::Right((Either::Left(_), _)) => {
-                abort();
-                let error = deadline_error.unwrap_or_else(|| timeout_error(timeout_ms));
-                AttemptEnd::Done(Err(Failure { error, retry_after: None }))
-            }
-            Either::Right((Either::Right(_), _)) => {
-                abort();
-                AttemptEnd::Cancelled
-            }
-        }
+    ) -> AttemptEnd<Submitted> {
+        race(|signal| self.send(signal), timeout_ms, deadline_error, cancel).await
     }
 
-    async fn send(&self, signal: Option<&AbortSignal>) -> Result<Success, Failure> {
+    async fn send(&self, signal: Option<AbortSignal>) -> Result<Submitted, Failure> {
+        let signal = signal.as_ref();
         let url = self.gateway.url(&self.pipeline.path());
-        let mut builder = Request::post(&url).abort_signal(signal);
-        builder = self.gateway.authorize(builder, &url);
+        let mut builder = self.gateway.authorize(Request::post(&url).abort_signal(signal), &url);
+        if self.prefer_async {
+            builder = builder.header("Prefer", "respond-async");
+        }
         let request = match self.body {
             Body::Json(text) => {
                 builder.header("Content-Type", "application/json").body(text.as_str())
@@ -153,44 +160,173 @@ impl Attempt<'_> {
         if !(200..300).contains(&status) {
             return Err(refusal(response).await);
         }
+        if status == 202 && self.prefer_async {
+            let value = read_json(response).await?;
+            let request_id = read_accepted(serde_wasm_bindgen::Deserializer::from(value));
+            return request_id.map(Submitted::Accepted).map_err(fatal);
+        }
 
         let output = if self.streams {
             read_llm_stream(response, self.on_token).await?
         } else {
-            let text = response.text().await.map_err(network)?;
-            read_success(self.pipeline, &text).map_err(fatal)?
+            let value = read_json(response).await?;
+            read_output(self.pipeline, serde_wasm_bindgen::Deserializer::from(value))
+                .map_err(fatal)?
         };
-        let mut blobs = Vec::new();
-        for url in output.media_urls() {
-            blobs.push(self.fetch_media(url, signal).await?);
-        }
-        Ok(Success { output, blobs })
+        Ok(Submitted::Finished(fetch_all(self.gateway, output, signal).await?))
     }
+}
 
-    /// Fetches one result file. Only http(s) and `data:` URLs, or paths on the gateway,
-    /// are followed; the key goes only to the gateway's own origin.
-    async fn fetch_media(&self, url: &str, signal: Option<&AbortSignal>) -> Result<Blob, Failure> {
-        if !is_fetchable(url) {
-            let error = JobError::invalid_response("url", "not an http(s) or data: URL");
-            return Err(fatal(error));
-        }
-        let builder = self.gateway.authorize(Request::get(url).abort_signal(signal), url);
-        let response = builder.send().await.map_err(network)?;
-        let status = response.status();
-        if status == 404 || status == 410 {
-            let message = format!(
-                "the result file was gone ({status}); the gateway keeps only the last few \
-                 results of a request"
-            );
-            return Err(fatal(JobError::new(ErrorKind::NotFound, message).with_status(status)));
-        }
-        if !(200..300).contains(&status) {
-            return Err(refusal(response).await);
-        }
-        let raw: web_sys::Response = response.into();
-        let blob = JsFuture::from(raw.blob().map_err(network)?).await;
-        blob.map(Blob::from).map_err(network)
+/// Polls `gateway` for the result of the `pipeline` job it runs as `request_id`.
+pub async fn poll(
+    gateway: &Gateway,
+    pipeline: Pipeline,
+    request_id: &str,
+    timeout_ms: f64,
+    cancel: &mut oneshot::Receiver<()>,
+) -> AttemptEnd<Polled> {
+    let ask = |signal| ask(gateway, pipeline, request_id, signal);
+    race(ask, timeout_ms, None, cancel).await
+}
+
+async fn ask(
+    gateway: &Gateway,
+    pipeline: Pipeline,
+    request_id: &str,
+    signal: Option<AbortSignal>,
+) -> Result<Polled, Failure> {
+    let signal = signal.as_ref();
+    let url = gateway.url(&format!("{}/result", pipeline.path()));
+    let body = to_js(&RequestId { request_id });
+    let body = js_sys::JSON::stringify(&body).map_err(network)?;
+    let builder = gateway.authorize(Request::post(&url).abort_signal(signal), &url);
+    let request = builder.header("Content-Type", "application/json").body(body);
+    let response = request.map_err(network)?.send().await.map_err(network)?;
+    let status = response.status();
+    if status == 400 {
+        return Ok(Polled::Unknown);
     }
+    if !(200..300).contains(&status) {
+        return Err(refusal(response).await);
+    }
+    let retry_after = response.headers().get("retry-after");
+    let value = if status == 202 { JsValue::NULL } else { read_json(response).await? };
+    let step = read_poll_step(status, serde_wasm_bindgen::Deserializer::from(value.clone()));
+    match step.map_err(fatal)? {
+        PollStep::Processing => Ok(Polled::Processing(retry_after)),
+        PollStep::Failed(error) => Ok(Polled::Failed(error)),
+        PollStep::Complete => {
+            let result = js_sys::Reflect::get(&value, &"result".into()).map_err(network)?;
+            let result = read_output(pipeline, serde_wasm_bindgen::Deserializer::from(result));
+            Ok(Polled::Finished(fetch_all(gateway, result.map_err(fatal)?, signal).await?))
+        }
+    }
+}
+
+/// Asks `gateway` for the status of the live stream `stream_id`: its fields, or `None`
+/// once the gateway no longer knows the stream (404: it ended).
+pub async fn live_status(
+    gateway: &Gateway,
+    stream_id: &str,
+    timeout_ms: f64,
+    cancel: &mut oneshot::Receiver<()>,
+) -> AttemptEnd<Option<JsValue>> {
+    let url = gateway.url(&format!("/live/video-to-video/{stream_id}/status"));
+    let ask = |signal: Option<AbortSignal>| async move {
+        let builder = gateway.authorize(Request::get(&url).abort_signal(signal.as_ref()), &url);
+        let response = builder.send().await.map_err(network)?;
+        match response.status() {
+            404 => Ok(None),
+            200..=299 => read_json(response).await.map(Some),
+            _ => Err(refusal(response).await),
+        }
+    };
+    race(ask, timeout_ms, None, cancel).await
+}
+
+/// Fetches every media file of `output`.
+async fn fetch_all(
+    gateway: &Gateway,
+    output: JobOutput,
+    signal: Option<&AbortSignal>,
+) -> Result<Success, Failure> {
+    let mut blobs = Vec::new();
+    for url in output.media_urls() {
+        blobs.push(fetch_media(gateway, url, signal).await?);
+    }
+    Ok(Success { output, blobs })
+}
+
+/// Fetches one result file. Only http(s) and `data:` URLs, or paths on the gateway, are
+/// followed; the key goes only to the gateway's own origin.
+async fn fetch_media(
+    gateway: &Gateway,
+    url: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<Blob, Failure> {
+    if !is_fetchable(url) {
+        let error = JobError::invalid_response("url", "not an http(s) or data: URL");
+        return Err(fatal(error));
+    }
+    let builder = gateway.authorize(Request::get(url).abort_signal(signal), url);
+    let response = builder.send().await.map_err(network)?;
+    let status = response.status();
+    if status == 404 || status == 410 {
+        let message = format!(
+            "the result file was gone ({status}); the gateway keeps only the last few \
+             results of a request"
+        );
+        return Err(fatal(JobError::new(ErrorKind::NotFound, message).with_status(status)));
+    }
+    if !(200..300).contains(&status) {
+        return Err(refusal(response).await);
+    }
+    let raw: web_sys::Response = response.into();
+    let blob = JsFuture::from(raw.blob().map_err(network)?).await;
+    blob.map(Blob::from).map_err(network)
+}
+
+/// The body of a result poll.
+#[derive(serde::Serialize)]
+struct RequestId<'a> {
+    request_id: &'a str,
+}
+
+/// Runs `work` with its own `AbortController`, raced against `timeout_ms` and `cancel`;
+/// whatever ends first, a request still running is aborted.
+async fn race<T, F: std::future::Future<Output = Result<T, Failure>>>(
+    work: impl FnOnce(Option<AbortSignal>) -> F,
+    timeout_ms: f64,
+    deadline_error: Option<JobError>,
+    cancel: &mut oneshot::Receiver<()>,
+) -> AttemptEnd<T> {
+    let controller = AbortController::new().ok();
+    let request = pin!(work(controller.as_ref().map(AbortController::signal)));
+    let timer = TimeoutFuture::new(clamp_ms(timeout_ms));
+    let abort = || {
+        if let Some(controller) = &controller {
+            controller.abort();
+        }
+    };
+
+    match select(request, select(timer, cancel)).await {
+        Either::Left((answer, _)) => AttemptEnd::Done(answer),
+        Either::Right((Either::Left(_), _)) => {
+            abort();
+            let error = deadline_error.unwrap_or_else(|| timeout_error(timeout_ms));
+            AttemptEnd::Done(Err(Failure { error, retry_after: None }))
+        }
+        Either::Right((Either::Right(_), _)) => {
+            abort();
+            AttemptEnd::Cancelled
+        }
+    }
+}
+
+/// Reads a JSON body; a body that is not JSON is an `invalid_response`.
+async fn read_json(response: Response) -> Result<JsValue, Failure> {
+    let text = response.text().await.map_err(network)?;
+    parse_json(&text).ok_or_else(|| fatal(JobError::invalid_response("", "the body is not JSON")))
 }
 
 fn network(_: impl Sized) -> Failure {
@@ -211,12 +347,6 @@ async fn refusal(response: Response) -> Failure {
 pub async fn wait(delay_ms: f64, cancel: &mut oneshot::Receiver<()>) -> bool {
     let timer = TimeoutFuture::new(clamp_ms(delay_ms));
     matches!(select(timer, cancel).await, Either::Left(_))
-}
-
-fn read_success(pipeline: Pipeline, text: &str) -> Result<JobOutput, JobError> {
-    let value =
-        parse_json(text).ok_or_else(|| JobError::invalid_response("", "the body is not JSON"))?;
-    read_output(pipeline, serde_wasm_bindgen::Deserializer::from(value))
 }
 
 fn parse_json(text: &str) -> Option<JsValue> {

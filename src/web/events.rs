@@ -2,9 +2,9 @@
 //! line per state change (job id, pipeline, state, attempt, elapsed ms; never the key,
 //! never a request body).
 //!
-//! Three kinds of event, told apart by `type`: `state` (one per transition), `retry`
-//! (a failed attempt will be retried after a wait) and `token` (a piece of a streamed
-//! llm answer).
+//! Four kinds of event, told apart by `type`: `state` (one per transition), `retry`
+//! (a failed attempt will be retried after a wait), `token` (a piece of a streamed llm
+//! answer) and `live` (the status of a live video stream, until it ends).
 
 use super::js::{now, set, to_js};
 use crate::error::JobError;
@@ -97,6 +97,21 @@ impl Events {
             set(&event, "attempt", &JsValue::from(attempt));
             set(&event, "index", &JsValue::from(index));
             set(&event, "text", &JsValue::from_str(text));
+            event
+        });
+    }
+
+    /// Reports an event of another `kind`, whose own fields `fill` sets.
+    pub fn custom(
+        &self,
+        kind: &str,
+        job_id: &str,
+        pipeline: Pipeline,
+        fill: impl FnOnce(&JsValue),
+    ) {
+        self.emit(|| {
+            let event = event(kind, job_id, pipeline);
+            fill(&event);
             event
         });
     }

@@ -20,19 +20,24 @@ pub enum Body {
     Form(FormData),
 }
 
-/// Checked parameters with their body.
+/// What a job sends, ready for every attempt.
 pub struct Input {
-    /// The parameters as the service read them.
-    pub params: JobParams,
     /// What is sent.
     pub body: Body,
+    /// True when the answer comes as server-sent events (llm with `stream: true`).
+    pub streams: bool,
+    /// The stream id of a live-video-to-video job, whose status is polled by it.
+    pub stream_id: Option<String>,
 }
 
-/// Reads `params` for a `pipeline` job; `max_upload` bounds the media file in bytes.
+/// Reads `params` for the `pipeline` job `job_id`; `max_upload` bounds the media file in
+/// bytes. A live-video-to-video job without a `stream_id` gets the job id as one, so its
+/// status can be asked for.
 pub fn read_input(
     pipeline: Pipeline,
     params: &JsValue,
     max_upload: f64,
+    job_id: &str,
 ) -> Result<Input, JobError> {
     if !params.is_object() || Array::is_array(params) {
         return Err(JobError::invalid_input("params", "must be an object"));
@@ -65,7 +70,15 @@ pub fn read_input(
         }
     }
 
+    if pipeline == Pipeline::LiveVideoToVideo && get(&fields, "stream_id").is_undefined() {
+        set(&fields, "stream_id", &JsValue::from_str(job_id));
+    }
+
     let params = JobParams::read(pipeline, serde_wasm_bindgen::Deserializer::from(fields))?;
+    let stream_id = match &params {
+        JobParams::LiveVideoToVideo(live) => live.stream_id.clone(),
+        _ => None,
+    };
     let sent = to_js(&params);
     for (field, object) in &objects {
         set(&sent, field, object);
@@ -74,7 +87,7 @@ pub fn read_input(
         BodyKind::Json => Body::Json(json_text(&sent)?),
         BodyKind::Multipart => Body::Form(form(&sent, media)?),
     };
-    Ok(Input { params, body })
+    Ok(Input { body, streams: params.streams(), stream_id })
 }
 
 fn get(object: &JsValue, field: &str) -> JsValue {

@@ -13,13 +13,22 @@
 //! - [`types`]: the TypeScript declarations of the public API.
 
 mod attempt;
+mod config;
 mod events;
 mod input;
 mod js;
+mod live;
 mod output;
+mod persist;
+mod poller;
 mod runner;
+mod saved;
 mod service;
+mod shared;
+mod slots;
 mod stream;
+mod tasks;
 mod types;
+mod views;
 
 pub use service::JobService;

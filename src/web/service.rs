@@ -1,50 +1,24 @@
 //! `JobService`, the class JavaScript uses: create jobs for nodes, watch them, cancel
-//! them, ask whether a node must run again. Every method catches bad input and reports
-//! it as a `LivepeerError`; none of them panics on anything JS passes.
+//! them, ask whether a node must run again, bring jobs back after a reload. Every method
+//! catches bad input and reports it as a `LivepeerError`; none of them panics on
+//! anything JS passes.
 
-use super::attempt::Gateway;
-use super::events::Events;
-use super::input::{read_input, Input};
-use super::js::{error_to_js, now, random_seed, set, to_js};
-use super::output::output_to_js;
-use super::runner::{drive, Shared};
+use super::config::read_config;
+use super::input::read_input;
+use super::js::{error_to_js, now, set};
+use super::runner::still_pending;
+use super::saved::read_record;
+use super::shared::Shared;
+use super::tasks::{cancel_switch, reload_error, resume_job, run_job};
+use super::views::{output_of, result_of, status_to_js};
 use crate::error::JobError;
-use crate::jobs::{new_job_id, Job, DEFAULT_MAX_AGE_MS};
-use crate::pipelines::{JobOutput, Pipeline};
-use crate::requester::RetryPolicy;
+use crate::jobs::{new_job_id, JobState};
+use crate::pipelines::Pipeline;
 use futures_channel::oneshot;
 use gloo_timers::callback::Interval;
-use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-
-/// How often finished, unused jobs are swept by default: every minute.
-const DEFAULT_SWEEP_INTERVAL_MS: f64 = 60_000.0;
-/// The largest media file sent by default: 10 MiB, the hosted gateway's limit.
-const DEFAULT_MAX_UPLOAD_BYTES: f64 = 10.0 * 1024.0 * 1024.0;
-
-/// The service's configuration, as JS passes it (see `ServiceConfig` in the typings).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Config {
-    gateway_url: String,
-    #[serde(default)]
-    api_key: Option<String>,
-    #[serde(default)]
-    retry: RetryPolicy,
-    #[serde(default)]
-    max_age_ms: Option<f64>,
-    #[serde(default)]
-    sweep_interval_ms: Option<f64>,
-    #[serde(default)]
-    max_upload_bytes: Option<f64>,
-    #[serde(default)]
-    debug: bool,
-    #[serde(default)]
-    seed: Option<u64>,
-}
+use wasm_bindgen_futures::{future_to_promise, spawn_local};
 
 /// The Livepeer job service: one registry of jobs, run against one gateway.
 #[wasm_bindgen]
@@ -58,40 +32,25 @@ pub struct JobService {
 #[wasm_bindgen]
 impl JobService {
     /// Creates a service from a `ServiceConfig`. Throws a `LivepeerError` naming the
-    /// field when the configuration is wrong.
+    /// field when the configuration is wrong. With `persist`, the database opens in the
+    /// background; call `restore()` to bring back the jobs of an earlier page.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ServiceConfig")] config: JsValue,
     ) -> Result<JobService, JsValue> {
-        let config = read_config(config).map_err(|e| error_to_js(&e, None))?;
-        config.retry.validate().map_err(|e| error_to_js(&e, None))?;
-        let max_age_ms = config.max_age_ms.unwrap_or(DEFAULT_MAX_AGE_MS);
-        let sweep_every = config.sweep_interval_ms.unwrap_or(DEFAULT_SWEEP_INTERVAL_MS);
-        let max_upload_bytes = config.max_upload_bytes.unwrap_or(DEFAULT_MAX_UPLOAD_BYTES);
-        for (field, value) in [
-            ("maxAgeMs", max_age_ms),
-            ("sweepIntervalMs", sweep_every),
-            ("maxUploadBytes", max_upload_bytes),
-        ] {
-            if !(value.is_finite() && value >= 0.0) {
-                let error = JobError::invalid_input(field, "must be a number of ms, 0 or more");
-                return Err(error_to_js(&error, None));
-            }
+        let (shared, settings) = read_config(&config).map_err(|e| error_to_js(&e, None))?;
+        let shared = Rc::new(shared);
+        if let Some(store) = shared.store.clone() {
+            spawn_local(async move { store.open().await });
         }
-        let gateway = Gateway::new(&config.gateway_url, config.api_key)
-            .map_err(|e| error_to_js(&e, None))?;
-
-        let shared = Rc::new(Shared {
-            registry: RefCell::default(),
-            gateway,
-            policy: config.retry,
-            rng: RefCell::new(fastrand::Rng::with_seed(config.seed.unwrap_or_else(random_seed))),
-            events: Events::new(config.debug),
-            cancels: RefCell::new(HashMap::new()),
-            media: RefCell::new(HashMap::new()),
-        });
-        let sweeper = (sweep_every > 0.0).then(|| sweeper(&shared, sweep_every, max_age_ms));
-        Ok(JobService { shared, max_age_ms, max_upload_bytes, _sweeper: sweeper })
+        let every = settings.sweep_every_ms;
+        let sweeper = (every > 0.0).then(|| sweeper(&shared, every, settings.max_age_ms));
+        Ok(JobService {
+            shared,
+            max_age_ms: settings.max_age_ms,
+            max_upload_bytes: settings.max_upload_bytes,
+            _sweeper: sweeper,
+        })
     }
 
     /// Runs a job and resolves with `{jobId, output}` once it completes; the output then
@@ -99,16 +58,21 @@ impl JobService {
     /// when the job fails, or when it is cancelled.
     #[wasm_bindgen(skip_typescript)]
     pub fn run(&self, pipeline: JsValue, params: JsValue, options: JsValue) -> js_sys::Promise {
-        let (job_id, pipeline, input, cancel) = match self.start(pipeline, params, options) {
+        let (job_id, pipeline, cancel) = match self.start(pipeline, params, options) {
             Ok(started) => started,
             Err(error) => return js_sys::Promise::reject(&error_to_js(&error, None)),
         };
         let shared = Rc::clone(&self.shared);
-        wasm_bindgen_futures::future_to_promise(async move {
-            match drive(&shared, &job_id, pipeline, &input, cancel).await {
-                Ok(output) => {
+        let Some(input) = shared.inputs.borrow().get(&job_id).cloned() else {
+            let error = JobError::invalid_input("params", "were lost before the job started");
+            return js_sys::Promise::reject(&error_to_js(&error, Some(&job_id)));
+        };
+        future_to_promise(async move {
+            let run = run_job(Rc::clone(&shared), job_id.clone(), pipeline, input, cancel);
+            match run.await {
+                Ok(_) => {
                     let _ = shared.apply(|registry| registry.deliver(&job_id, now()));
-                    Ok(result_to_js(&shared, &job_id, &output))
+                    Ok(result_of(&shared, &job_id))
                 }
                 Err(error) => Err(error_to_js(&error, Some(&job_id))),
             }
@@ -125,14 +89,45 @@ impl JobService {
         params: JsValue,
         options: JsValue,
     ) -> Result<String, JsValue> {
-        let (job_id, pipeline, input, cancel) =
+        let (job_id, pipeline, cancel) =
             self.start(pipeline, params, options).map_err(|e| error_to_js(&e, None))?;
-        let shared = Rc::clone(&self.shared);
-        let id = job_id.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = drive(&shared, &id, pipeline, &input, cancel).await;
-        });
+        self.spawn(&job_id, pipeline, cancel);
         Ok(job_id)
+    }
+
+    /// Sends an interrupted job again (one whose request a page reload cut), with the
+    /// same parameters and files. Throws a `LivepeerError` when the job is unknown, not
+    /// interrupted, or its parameters were not kept.
+    pub fn resubmit(&self, job_id: &str) -> Result<(), JsValue> {
+        let refuse = |reason: &str| error_to_js(&JobError::invalid_input("jobId", reason), None);
+        let Some(job) = self.shared.registry.borrow().job(job_id).map(|job| job.pipeline) else {
+            return Err(refuse("no job has this id"));
+        };
+        if self.shared.state(job_id) != Some(JobState::Interrupted) {
+            return Err(refuse("only an interrupted job can be submitted again"));
+        }
+        if !self.shared.inputs.borrow().contains_key(job_id) {
+            return Err(refuse("its parameters were not kept, so it cannot be sent again"));
+        }
+        let queued =
+            self.shared.apply(|registry| registry.transition(job_id, JobState::Queued, now()));
+        if queued.is_err() {
+            return Err(refuse("it cannot be queued again"));
+        }
+        let cancel = cancel_switch(&self.shared, job_id);
+        self.spawn(job_id, job, cancel);
+        Ok(())
+    }
+
+    /// Brings back the jobs saved by an earlier page (with `persist`): finished results
+    /// with their files, async jobs polled again by their request id, and jobs whose
+    /// request the reload cut as `interrupted` (see `resubmit`). Resolves with
+    /// `{restored, resumed, interrupted}` counts; never rejects: without storage it
+    /// restores nothing.
+    #[wasm_bindgen(unchecked_return_type = "Promise<RestoreSummary>")]
+    pub fn restore(&self) -> js_sys::Promise {
+        let shared = Rc::clone(&self.shared);
+        future_to_promise(async move { Ok(restore(&shared).await) })
     }
 
     /// The status of a job, or `undefined` if no job has this id.
@@ -153,20 +148,18 @@ impl JobService {
     /// `undefined`.
     #[wasm_bindgen(unchecked_return_type = "JobOutput | undefined")]
     pub fn output(&self, job_id: &str) -> JsValue {
-        let registry = self.shared.registry.borrow();
-        let output = registry.job(job_id).and_then(|job| job.output.as_ref());
-        output.map_or(JsValue::UNDEFINED, |output| output_js(&self.shared, job_id, output))
+        output_of(&self.shared, job_id)
     }
 
     /// Marks a completed job's output as handed to its node. False if it was not
     /// completed.
     pub fn deliver(&self, job_id: &str) -> bool {
-        let completed = self.shared.state(job_id) == Some(crate::jobs::JobState::Completed);
+        let completed = self.shared.state(job_id) == Some(JobState::Completed);
         completed && self.shared.apply(|registry| registry.deliver(job_id, now())).is_ok()
     }
 
-    /// Calls `listener` with a `JobEvent` on every state change of every job. Returns
-    /// the id to pass to `unsubscribe`.
+    /// Calls `listener` with a `JobEvent` on every state change, retry, streamed token
+    /// and live status of every job. Returns the id to pass to `unsubscribe`.
     pub fn subscribe(
         &self,
         #[wasm_bindgen(unchecked_param_type = "(event: JobEvent) => void")]
@@ -180,17 +173,26 @@ impl JobService {
         self.shared.events.unsubscribe(subscription)
     }
 
-    /// Cancels a pending job at once: its request is aborted, a pending retry wait ends,
-    /// and no request follows. False if the job is unknown or already ended.
+    /// Cancels a pending job at once: its request is aborted, a pending wait ends, and no
+    /// request follows. For a live-video-to-video job that already started, stops
+    /// watching its stream. False if there was nothing to stop.
     pub fn cancel(&self, job_id: &str) -> bool {
-        self.shared.end(job_id, JobError::cancelled())
+        if self.shared.end(job_id, JobError::cancelled()) {
+            return true;
+        }
+        let monitor = self.shared.monitors.borrow_mut().remove(job_id);
+        monitor.is_some_and(|switch| switch.send(()).is_ok())
     }
 
     /// Forgets a node: its job no longer counts it as a user (the job keeps running and
     /// is swept once finished and unused). Returns the id of the job it used.
     #[wasm_bindgen(js_name = removeNode)]
     pub fn remove_node(&self, node_id: &str) -> Option<String> {
-        self.shared.registry.borrow_mut().release_node(node_id)
+        let released = self.shared.registry.borrow_mut().release_node(node_id);
+        if let Some(job_id) = &released {
+            self.shared.save(job_id);
+        }
+        released
     }
 
     /// Makes a node use a job (a node holds one job; its previous one is released and
@@ -198,10 +200,15 @@ impl JobService {
     #[wasm_bindgen(js_name = attachNode)]
     pub fn attach_node(&self, node_id: &str, job_id: &str) -> Result<Option<String>, JsValue> {
         let attached = self.shared.registry.borrow_mut().attach(node_id, job_id);
-        attached.map_err(|_| {
+        let released = attached.map_err(|_| {
             let error = JobError::invalid_input("jobId", format!("no job has the id {job_id:?}"));
             error_to_js(&error, None)
-        })
+        })?;
+        self.shared.save(job_id);
+        if let Some(old) = &released {
+            self.shared.save(old);
+        }
+        Ok(released)
     }
 
     /// ComfyUI's IS_CHANGED for a node: a new token on every call while its job is
@@ -222,61 +229,118 @@ impl JobService {
     pub fn job_count(&self) -> u32 {
         self.shared.registry.borrow().len() as u32
     }
+
+    /// The most requests that were ever in flight to the gateway at once.
+    #[wasm_bindgen(getter, js_name = peakInFlight)]
+    pub fn peak_in_flight(&self) -> u32 {
+        self.shared.slots.peak() as u32
+    }
 }
 
 impl JobService {
     /// Checks the input and registers a queued job for it, attached to the node if one
-    /// was named. Nothing is registered or sent when the input is wrong.
+    /// was named; its input is kept until it completes. Nothing is registered or sent
+    /// when the input is wrong.
     fn start(
         &self,
         pipeline: JsValue,
         params: JsValue,
         options: JsValue,
-    ) -> Result<(String, Pipeline, Input, oneshot::Receiver<()>), JobError> {
+    ) -> Result<(String, Pipeline, oneshot::Receiver<()>), JobError> {
         let pipeline = read_pipeline(&pipeline)?;
         let node_id = read_node_id(&options)?;
-        let input = read_input(pipeline, &params, self.max_upload_bytes)?;
-
         let job_id = loop {
             let id = new_job_id(self.shared.rng.borrow_mut().u64(..));
             if self.shared.registry.borrow().job(&id).is_none() {
                 break id;
             }
         };
-        let (switch, cancel) = oneshot::channel();
-        self.shared.cancels.borrow_mut().insert(job_id.clone(), switch);
-        let registered = self.shared.apply(|registry| registry.register(&job_id, pipeline, now()));
-        if registered.is_err() {
+        let input = read_input(pipeline, &params, self.max_upload_bytes, &job_id)?;
+
+        self.shared.inputs.borrow_mut().insert(job_id.clone(), Rc::new(input));
+        if let Some(node) = &node_id {
+            let registered = self.shared.registry.borrow_mut().register(&job_id, pipeline, now());
+            let _ = self.shared.registry.borrow_mut().attach(node, &job_id);
+            if let Ok(transition) = registered {
+                self.shared.save(&job_id);
+                self.shared.events.state(&transition);
+            }
+        } else {
+            let _ = self.shared.apply(|registry| registry.register(&job_id, pipeline, now()));
+        }
+        if self.shared.registry.borrow().job(&job_id).is_none() {
+            self.shared.inputs.borrow_mut().remove(&job_id);
             return Err(JobError::invalid_input("jobId", "could not register the job"));
         }
-        if let Some(node) = node_id {
-            let _ = self.shared.registry.borrow_mut().attach(&node, &job_id);
-        }
-        Ok((job_id, pipeline, input, cancel))
+        Ok((job_id.clone(), pipeline, cancel_switch(&self.shared, &job_id)))
+    }
+
+    /// Runs a registered job in the background.
+    fn spawn(&self, job_id: &str, pipeline: Pipeline, cancel: oneshot::Receiver<()>) {
+        let shared = Rc::clone(&self.shared);
+        let Some(input) = shared.inputs.borrow().get(job_id).cloned() else { return };
+        let job_id = job_id.to_string();
+        spawn_local(async move {
+            let _ = run_job(shared, job_id, pipeline, input, cancel).await;
+        });
     }
 }
 
 impl Drop for JobService {
-    /// Ends every pending job, which aborts its request and clears its timers.
+    /// Ends every pending job, which aborts its request and clears its timers, and stops
+    /// every live stream watch.
     fn drop(&mut self) {
         let cancels: Vec<String> = self.shared.cancels.borrow().keys().cloned().collect();
         for job_id in cancels {
             self.shared.end(&job_id, JobError::cancelled());
         }
+        self.shared.monitors.borrow_mut().clear();
     }
 }
 
-fn read_config(config: JsValue) -> Result<Config, JobError> {
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(config)).map_err(
-        |error| {
-            let field = error.path().to_string();
-            if field == "apiKey" {
-                return JobError::invalid_input("apiKey", "must be a string");
+/// Brings back saved jobs; see [`JobService::restore`].
+async fn restore(shared: &Rc<Shared>) -> JsValue {
+    let (mut restored, mut resumed, mut interrupted) = (0u32, 0u32, 0u32);
+    if let Some(store) = &shared.store {
+        store.open().await;
+        for record in store.load().await {
+            let Some(saved) = read_record(&record) else { continue };
+            let (job_id, pipeline) = (saved.job.id.clone(), saved.job.pipeline);
+            if shared.registry.borrow().job(&job_id).is_some() {
+                continue;
             }
-            let field = if field == "." { "config".to_string() } else { field };
-            JobError::invalid_input(&field, error.into_inner())
-        },
-    )
+            let change = shared.registry.borrow_mut().restore(saved.job, reload_error(), now());
+            let Ok(change) = change else { continue };
+            restored += 1;
+            if let Some(output) = saved.output {
+                shared.restored.borrow_mut().insert(job_id.clone(), output);
+            }
+            if let Some(input) = saved.input {
+                shared.inputs.borrow_mut().insert(job_id.clone(), Rc::new(input));
+            }
+            if let Some(transition) = change {
+                interrupted += 1;
+                shared.save(&job_id);
+                shared.events.state(&transition);
+            } else if still_pending(shared, &job_id) {
+                let request_id =
+                    shared.registry.borrow().job(&job_id).and_then(|j| j.request_id.clone());
+                if let Some(request_id) = request_id {
+                    resumed += 1;
+                    let cancel = cancel_switch(shared, &job_id);
+                    let task = resume_job(Rc::clone(shared), job_id, pipeline, request_id, cancel);
+                    spawn_local(async move {
+                        let _ = task.await;
+                    });
+                }
+            }
+        }
+    }
+    let summary: JsValue = js_sys::Object::new().into();
+    set(&summary, "restored", &restored.into());
+    set(&summary, "resumed", &resumed.into());
+    set(&summary, "interrupted", &interrupted.into());
+    summary
 }
 
 fn read_pipeline(pipeline: &JsValue) -> Result<Pipeline, JobError> {
@@ -308,51 +372,6 @@ fn read_node_id(options: &JsValue) -> Result<Option<String>, JobError> {
         }
         _ => Err(JobError::invalid_input("options.nodeId", "must be a string or an integer")),
     }
-}
-
-/// The JS shape of a `JobStatus`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusView<'a> {
-    job_id: &'a str,
-    pipeline: &'static str,
-    state: &'static str,
-    attempt: u32,
-    created_at: f64,
-    updated_at: f64,
-    elapsed_ms: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    retry_at: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a JobError>,
-    nodes: Vec<&'a str>,
-}
-
-fn status_to_js(job: &Job) -> JsValue {
-    to_js(&StatusView {
-        job_id: &job.id,
-        pipeline: job.pipeline.as_str(),
-        state: job.state.as_str(),
-        attempt: job.attempt,
-        created_at: job.created_at,
-        updated_at: job.updated_at,
-        elapsed_ms: job.elapsed_ms(now()),
-        retry_at: job.retry_at,
-        error: job.error.as_ref(),
-        nodes: job.nodes().collect(),
-    })
-}
-
-fn output_js(shared: &Shared, job_id: &str, output: &JobOutput) -> JsValue {
-    let media = shared.media.borrow();
-    output_to_js(output, media.get(job_id).map_or(&[][..], Vec::as_slice))
-}
-
-fn result_to_js(shared: &Shared, job_id: &str, output: &JobOutput) -> JsValue {
-    let result = js_sys::Object::new();
-    set(&result, "jobId", &JsValue::from_str(job_id));
-    set(&result, "output", &output_js(shared, job_id, output));
-    result.into()
 }
 
 /// A timer that sweeps the service's old jobs; it holds the service weakly and stops

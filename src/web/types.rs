@@ -37,6 +37,39 @@ export interface RetryPolicy {
   deadlineMs?: number;
 }
 
+/** How jobs the gateway runs asynchronously are polled; durations in milliseconds. */
+export interface PollPolicy {
+  /** The first poll while a pipeline's durations are unknown (default 2000). */
+  firstDelayMs?: number;
+  /** The wait after it, growing by `backoff` (default 2000). */
+  intervalMs?: number;
+  /** default 1.5 */
+  backoff?: number;
+  /** default 10000 */
+  maxIntervalMs?: number;
+  /** Never two polls closer than this (default 500). */
+  minIntervalMs?: number;
+  /** Each wait moves by up to this share, at random (default 0.1). */
+  jitter?: number;
+  /** Polling stops and the job fails this long after it was accepted (default 1 h). */
+  deadlineMs?: number;
+  /** "Unknown request id" this many times in a row fails the job (default 3). */
+  vanishedAfter?: number;
+  /** Once durations are learned: the share of a job's remaining chance of finishing each
+   *  wait covers; smaller means more polls and quicker results (default 0.055). */
+  slicePerPoll?: number;
+}
+
+/** What `restore()` resolves with. */
+export interface RestoreSummary {
+  /** Jobs brought back. */
+  restored: number;
+  /** Async jobs polled again by their request id. */
+  resumed: number;
+  /** Jobs whose request the reload cut; `resubmit` sends them again. */
+  interrupted: number;
+}
+
 /** What `new JobService(config)` takes. */
 export interface ServiceConfig {
   /** The gateway: an http(s) URL, or a path on the page's own server (a relay). */
@@ -54,6 +87,14 @@ export interface ServiceConfig {
   seed?: number;
   /** The largest media file sent, in bytes (default 10 MiB, the hosted gateway's). */
   maxUploadBytes?: number;
+  poll?: PollPolicy;
+  /** At most this many requests in flight to the gateway (default 4). */
+  maxInFlight?: number;
+  /** image-to-video asks the gateway to run it asynchronously and polls (default true). */
+  asyncImageToVideo?: boolean;
+  /** Saves jobs in the IndexedDB database of this name, so `restore()` brings them back
+   *  after a reload. The API key is never saved. Off by default. */
+  persist?: string;
 }
 
 /** Parameters of a text-to-image job; the names are the gateway's own. */
@@ -327,7 +368,7 @@ export interface JobResult<P extends PipelineName = PipelineName> {
 export type ErrorKind =
   | "invalid_input" | "bad_request" | "unauthorized" | "not_found" | "validation"
   | "rate_limited" | "gateway" | "network" | "timeout" | "deadline"
-  | "invalid_response" | "http" | "stream" | "cancelled" | "interrupted";
+  | "invalid_response" | "http" | "stream" | "vanished" | "cancelled" | "interrupted";
 
 /** Why a job failed, as statuses and events carry it. */
 export interface JobErrorInfo {
@@ -365,6 +406,8 @@ export interface JobStatus {
   elapsedMs: number;
   /** When the next attempt starts, while the job waits between attempts. */
   retryAt?: number;
+  /** The gateway's id of a job it runs asynchronously. */
+  requestId?: string;
   error?: JobErrorInfo;
   /** The nodes that use the job. */
   nodes: string[];
@@ -407,8 +450,18 @@ export interface TokenEvent extends EventBase {
   text: string;
 }
 
+/** The status of a live video stream (every 2 s), until it ends. */
+export interface LiveEvent extends EventBase {
+  type: "live";
+  /** The gateway's status fields, as it sent them. */
+  status?: Record<string, unknown>;
+  /** True once the stream ended (or watching it failed, with `error`). */
+  ended: boolean;
+  error?: JobErrorInfo;
+}
+
 /** What listeners hear. */
-export type JobEvent = StateEvent | RetryEvent | TokenEvent;
+export type JobEvent = StateEvent | RetryEvent | TokenEvent | LiveEvent;
 
 /** Options of `run` and `submit`. */
 export interface SubmitOptions {

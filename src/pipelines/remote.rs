@@ -1,0 +1,135 @@
+//! The gateway's asynchronous job flow (image-to-video with `Prefer: respond-async`):
+//! the 202 that accepts a job, and the answers of `POST /image-to-video/result` polls.
+
+use super::read_response;
+use crate::error::{ErrorKind, JobError};
+use serde::Deserialize;
+
+/// The 202 answer to an async submission: `{"request_id": "…"}`.
+#[derive(Deserialize)]
+pub struct Accepted {
+    /// The id to poll with.
+    pub request_id: String,
+}
+
+/// Reads the 202 answer to an async submission; the id must not be empty.
+pub fn read_accepted<'de, D: serde::Deserializer<'de>>(body: D) -> Result<String, JobError> {
+    let accepted: Accepted = read_response(body)?;
+    if accepted.request_id.trim().is_empty() {
+        return Err(JobError::invalid_response("request_id", "is empty"));
+    }
+    Ok(accepted.request_id)
+}
+
+/// What a poll found.
+#[derive(Debug, PartialEq)]
+pub enum PollStep {
+    /// The job is still running.
+    Processing,
+    /// The job finished; its output is the answer's `result`, read with
+    /// [`read_output`](super::read_output).
+    Complete,
+    /// The job finished with an error, reported inside the result.
+    Failed(JobError),
+}
+
+#[derive(Deserialize)]
+struct PollHead {
+    status: String,
+    #[serde(default)]
+    result: Option<ResultError>,
+}
+
+/// Only the error of a result; the output beside it is read separately.
+#[derive(Deserialize)]
+struct ResultError {
+    #[serde(default)]
+    error: Option<ErrorText>,
+}
+
+/// An error as runners report it: a message, or an object holding one.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum ErrorText {
+    /// A plain message.
+    Text(String),
+    /// `{"message": "…"}`.
+    Object {
+        /// The message.
+        message: String,
+    },
+}
+
+impl ErrorText {
+    /// The message.
+    pub fn into_message(self) -> String {
+        match self {
+            ErrorText::Text(text) | ErrorText::Object { message: text } => text,
+        }
+    }
+}
+
+/// Reads a result poll's answer (`status` is its HTTP status, 200 or 202): 202 or a
+/// `processing` status means still running; a complete result holds the job's error or,
+/// when it has none, its output.
+pub fn read_poll_step<'de, D: serde::Deserializer<'de>>(
+    status: u16,
+    body: D,
+) -> Result<PollStep, JobError> {
+    if status == 202 {
+        return Ok(PollStep::Processing);
+    }
+    let head: PollHead = read_response(body)?;
+    if head.status != "complete" {
+        return Ok(PollStep::Processing);
+    }
+    let result = head.result.ok_or_else(|| JobError::invalid_response("result", "is missing"))?;
+    match result.error {
+        Some(error) => {
+            let message = format!("the gateway's job failed: {}", error.into_message());
+            Ok(PollStep::Failed(JobError::new(ErrorKind::Gateway, message)))
+        }
+        None => Ok(PollStep::Complete),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipelines::{read_output, JobOutput, Pipeline};
+    use serde_json::json;
+
+    #[test]
+    fn an_accepted_job_names_its_request_id() {
+        assert_eq!(read_accepted(json!({"request_id": "r1"})), Ok("r1".to_string()));
+        let empty = read_accepted(json!({"request_id": " "})).unwrap_err();
+        assert_eq!(empty.field.as_deref(), Some("request_id"));
+        let missing = read_accepted(json!({"id": "r1"})).unwrap_err();
+        assert_eq!(missing.field.as_deref(), Some("request_id"));
+    }
+
+    #[test]
+    fn poll_answers_say_processing_complete_or_failed() {
+        assert_eq!(read_poll_step(202, json!({"status": "processing"})), Ok(PollStep::Processing));
+        assert_eq!(read_poll_step(200, json!({"status": "processing"})), Ok(PollStep::Processing));
+        let media = json!({"url": "http://g/stream/a/0.webm", "seed": 1, "nsfw": false});
+        let done = json!({"status": "complete", "result": {"images": [media]}});
+        assert_eq!(read_poll_step(200, done.clone()), Ok(PollStep::Complete));
+        let output = read_output(Pipeline::ImageToVideo, done["result"].clone()).unwrap();
+        assert!(matches!(output, JobOutput::Video(_)));
+
+        let failed = json!({"status": "complete", "result": {"error": {"message": "CUDA OOM"}}});
+        let PollStep::Failed(error) = read_poll_step(200, failed).unwrap() else {
+            panic!("a failed job")
+        };
+        assert_eq!(
+            (error.kind, error.message.as_str()),
+            (ErrorKind::Gateway, "the gateway's job failed: CUDA OOM",)
+        );
+        let text = json!({"status": "complete", "result": {"error": "boom"}});
+        assert!(matches!(read_poll_step(200, text), Ok(PollStep::Failed(_))));
+        let bare = read_poll_step(200, json!({"status": "complete"})).unwrap_err();
+        assert_eq!(bare.field.as_deref(), Some("result"));
+        assert!(read_poll_step(200, json!({"state": "x"})).is_err());
+    }
+}

@@ -1,0 +1,136 @@
+//! What every job of a service shares: the registry, the gateway, the policies, the
+//! connection slots, the listeners, the cancel switches and the fetched media. Its
+//! methods apply registry changes and report them, so no caller forgets to.
+
+use super::attempt::Gateway;
+use super::events::Events;
+use super::input::Input;
+use super::js::now;
+use super::persist::Store;
+use super::saved::record_of;
+use super::slots::Slots;
+use crate::error::JobError;
+use crate::jobs::{JobState, Registry, RegistryError, Transition};
+use crate::requester::poll::PollSchedule;
+use crate::requester::RetryPolicy;
+use futures_channel::oneshot;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use web_sys::Blob;
+
+/// What every job of a service shares.
+pub struct Shared {
+    /// Every job and the nodes that use them.
+    pub registry: RefCell<Registry>,
+    /// Where requests go.
+    pub gateway: Gateway,
+    /// How requests are retried.
+    pub policy: RetryPolicy,
+    /// When to poll, learned from the jobs that finished.
+    pub schedule: RefCell<PollSchedule>,
+    /// At most so many requests in flight to the gateway.
+    pub slots: Slots,
+    /// Whether image-to-video jobs ask the gateway to run them asynchronously.
+    pub async_video: bool,
+    /// Jitter and job ids.
+    pub rng: RefCell<fastrand::Rng>,
+    /// State-change listeners.
+    pub events: Events,
+    /// One switch per job that is being driven; dropping or firing it cancels the job.
+    pub cancels: RefCell<HashMap<String, oneshot::Sender<()>>>,
+    /// The fetched media of each job that has some, kept as long as the job.
+    pub media: RefCell<HashMap<String, Vec<Blob>>>,
+    /// Outputs of jobs brought back after a reload, as saved (with their files).
+    pub restored: RefCell<HashMap<String, JsValue>>,
+    /// What each job sends, kept until it completes so a cut job can be sent again.
+    pub inputs: RefCell<HashMap<String, Rc<Input>>>,
+    /// One switch per watched live stream; dropping or firing it stops the watch.
+    pub monitors: RefCell<HashMap<String, oneshot::Sender<()>>>,
+    /// Where jobs are saved across reloads, when saving is on.
+    pub store: Option<Store>,
+}
+
+impl Shared {
+    /// Applies a registry change and tells the listeners. The registry borrow ends before
+    /// any listener runs, so listeners may call back into the service.
+    pub fn apply(
+        &self,
+        change: impl FnOnce(&mut Registry) -> Result<Transition, RegistryError>,
+    ) -> Result<Transition, RegistryError> {
+        let result = change(&mut self.registry.borrow_mut());
+        match &result {
+            Ok(transition) => {
+                self.save(&transition.job_id);
+                self.events.state(transition);
+            }
+            Err(error) => report_bug(error),
+        }
+        result
+    }
+
+    /// Saves the job's current record, when saving is on.
+    pub fn save(&self, job_id: &str) {
+        if let Some(store) = &self.store {
+            if let Some(record) = record_of(self, job_id) {
+                store.save(record);
+            }
+        }
+    }
+
+    /// The state of a job, if it is still held.
+    pub fn state(&self, job_id: &str) -> Option<JobState> {
+        self.registry.borrow().job(job_id).map(|job| job.state)
+    }
+
+    /// Ends a pending job with `error` (cancelled, interrupted or failed) and fires its
+    /// cancel switch, so its request is aborted and no other request follows.
+    /// Returns false when the job was not pending.
+    pub fn end(&self, job_id: &str, error: JobError) -> bool {
+        if !self.state(job_id).is_some_and(JobState::is_pending) {
+            return false;
+        }
+        let ended = self.apply(|registry| registry.fail(job_id, error, now())).is_ok();
+        if let Some(switch) = self.cancels.borrow_mut().remove(job_id) {
+            let _ = switch.send(());
+        }
+        ended
+    }
+
+    /// Removes finished, unused jobs older than `max_age_ms`, with their media.
+    pub fn sweep(&self, max_age_ms: f64) -> usize {
+        let removed = self.registry.borrow_mut().sweep(now(), max_age_ms);
+        let mut media = self.media.borrow_mut();
+        let mut restored = self.restored.borrow_mut();
+        for id in &removed {
+            media.remove(id);
+            restored.remove(id);
+            self.inputs.borrow_mut().remove(id);
+            if let Some(store) = &self.store {
+                store.delete(id);
+            }
+        }
+        removed.len()
+    }
+}
+
+/// Removes a job's cancel switch when its driver returns, however it returns.
+pub struct SwitchGuard<'a> {
+    /// The service.
+    pub shared: &'a Shared,
+    /// The job.
+    pub job_id: &'a str,
+}
+
+impl Drop for SwitchGuard<'_> {
+    fn drop(&mut self) {
+        self.shared.cancels.borrow_mut().remove(self.job_id);
+    }
+}
+
+/// Reports a misuse of the registry: a bug in this service, never the user's fault.
+pub fn report_bug(error: &RegistryError) {
+    let line = format!("livepeer: this is a bug in the job service: {error}");
+    web_sys::console::error_1(&line.into());
+}

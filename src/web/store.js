@@ -1,0 +1,34 @@
+// IndexedDB storage of the job service's jobs, one record per job keyed by its id.
+// Records hold plain values, Blobs and typed arrays, which IndexedDB stores as they are.
+// Every function returns a promise that rejects with the browser's error.
+
+const JOBS = "jobs";
+
+function done(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** Opens (and on first use creates) the database `name`. */
+export function openJobStore(name) {
+  const request = indexedDB.open(name, 1);
+  request.onupgradeneeded = () => request.result.createObjectStore(JOBS, { keyPath: "id" });
+  return done(request);
+}
+
+/** Writes `record` over the stored record with the same id. */
+export function putJob(db, record) {
+  return done(db.transaction(JOBS, "readwrite").objectStore(JOBS).put(record));
+}
+
+/** Removes the record of job `id`. */
+export function deleteJob(db, id) {
+  return done(db.transaction(JOBS, "readwrite").objectStore(JOBS).delete(id));
+}
+
+/** Every stored record. */
+export function loadJobs(db) {
+  return done(db.transaction(JOBS, "readonly").objectStore(JOBS).getAll());
+}
