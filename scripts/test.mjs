@@ -1,7 +1,9 @@
-// `npm test`: native tests, browser tests of the wasm service against the local gateway
-// in headless Chromium, then the release build: a smoke test through the demo page and
-// the contract test against the gateway's OpenAPI spec.
-import { buildGateway, buildWasm, checkToolchain, run, startGateway, toolEnv } from "./lib.mjs";
+// `npm test`: native tests, the relay's tests, browser tests of the wasm service against
+// the local gateway in headless Chromium, then the release build: a smoke test through
+// the demo page and the contract test against the gateway's OpenAPI spec.
+import {
+  buildGateway, buildWasm, checkToolchain, ROOT, run, startGateway, toolEnv,
+} from "./lib.mjs";
 
 const CHROMEDRIVER = process.env.CHROMEDRIVER ?? "/usr/bin/chromedriver";
 
@@ -14,6 +16,9 @@ async function step(title, action) {
 
 checkToolchain();
 await step("native tests (cargo test --workspace)", () => run("cargo", ["test", "--workspace"]));
+await step("relay tests (pytest)", () => run("python3", ["-m", "pytest", "-q"], {
+  env: toolEnv({ LIVEPEER_GATEWAY_BIN: `${ROOT}/target/debug/livepeer-local-gateway` }),
+}));
 
 const gateway = await startGateway(await buildGateway());
 try {
