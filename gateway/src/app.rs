@@ -1,11 +1,13 @@
 //! The router, the state every handler shares, and the CORS headers on every response.
 //!
-//! Routes: the pipelines (see [`crate::pipelines`]), with or without a `/s/<scope>`
-//! prefix; `GET /stream/<request-id>/<file>` for generated media, with its own content
-//! type; `GET /live/video-to-video/<stream>/status` for live streams (see
-//! [`crate::pipelines::live_video_to_video`]); `/control/<scope>/...` for tests (see
-//! [`crate::control`]). Any `OPTIONS` request is a CORS preflight and gets 204 whatever
-//! its path.
+//! Routes: the pipelines and `POST /image-to-video/result` (see [`crate::pipelines`]),
+//! with or without a `/s/<scope>` prefix; `GET /stream/<request-id>/<file>` for
+//! generated media, with its own content type, each fetch logged in the media log of
+//! the scope that created the item (see [`crate::media_log`]);
+//! `GET /live/video-to-video/<stream>/status`, also with a scope prefix, for live
+//! streams (see [`crate::pipelines::live_video_to_video`]); `/control/<scope>/...` for
+//! tests (see [`crate::control`]). Any `OPTIONS` request is a CORS preflight and gets
+//! 204 whatever its path.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,16 +15,18 @@ use std::time::Instant;
 
 use axum::extract::{Path, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use crate::auth;
 use crate::http_error::http_error;
 use crate::live::LiveStreams;
 use crate::media::MediaStore;
+use crate::media_log::MediaFetch;
 use crate::pipelines::live_video_to_video;
 use crate::scopes::Scopes;
 use crate::{control, pipelines};
@@ -46,7 +50,7 @@ pub struct Settings {
 pub struct Shared {
     /// The command-line settings.
     pub settings: Settings,
-    /// Fault queues, request logs and keys, one set per scope.
+    /// Fault queues, logs, keys, options, jobs and counters, one set per scope.
     pub scopes: Scopes,
     /// Generated media, served under `/stream/`.
     pub media: MediaStore,
@@ -94,11 +98,19 @@ pub fn router(state: AppState) -> Router {
 async fn serve_media(
     State(state): State<AppState>,
     Path((request_id, file)): Path<(String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
 ) -> Response {
-    match state.media.get(&request_id, &file) {
-        Some(media) => ([(header::CONTENT_TYPE, media.content_type)], media.bytes).into_response(),
-        None => http_error(StatusCode::NOT_FOUND, "media not found"),
-    }
+    let Some(media) = state.media.get(&request_id, &file) else {
+        return http_error(StatusCode::NOT_FOUND, "media not found");
+    };
+    let fetch = MediaFetch {
+        path: uri.path().to_owned(),
+        at_ms: state.elapsed_ms(),
+        authorization: auth::has_authorization(&headers),
+    };
+    state.scopes.record_media_fetch(&media.scope, fetch);
+    ([(header::CONTENT_TYPE, media.content_type)], media.bytes).into_response()
 }
 
 async fn not_found() -> Response {

@@ -1,12 +1,16 @@
-//! The steps every pipeline request takes around its pipeline.
+//! The steps every pipeline request, async result poll and live status poll takes
+//! around its answer.
 //!
-//! In order: take the scope's next fault and log the arrival; apply the fault (one that
-//! replaces the answer does so at once, a delay waits); refuse a body over
-//! [`MAX_BODY_BYTES`] with 413; check the bearer key; run the pipeline; record the
-//! status. Faults come before the key check and validation, so a scripted 503 or drop
-//! happens whatever the request carries.
+//! In order: take the scope's next fault, log the arrival and count the request in
+//! flight; wait the scope's `latency_ms`; apply the fault (one that replaces the answer
+//! does so at once, a delay waits); refuse a body over [`MAX_BODY_BYTES`] with 413;
+//! check the bearer key (not for live status polls); run the pipeline; record the
+//! status; and, once the answer is sent in full, its `done_ms` (see
+//! [`crate::completion`]). Faults come before the key check and validation, so a
+//! scripted 503 or drop happens whatever the request carries.
 
-use std::time::Instant;
+use std::future::Future;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -18,7 +22,8 @@ use futures_util::StreamExt;
 
 use crate::app::AppState;
 use crate::auth;
-use crate::faults::{Effect, Fault};
+use crate::completion::Completion;
+use crate::faults::{BrokenAnswers, Effect, Fault};
 use crate::http_error::http_error;
 use crate::pipelines::{Call, Pipeline};
 use crate::request_log::Arrival;
@@ -89,7 +94,19 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, BodyError> 
     Ok(Bytes::from(collected))
 }
 
-/// Runs pipeline `P` for a request of `scope`, with the scope's faults, log and key.
+/// The route a request came in on, as far as the dispatcher cares.
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// The path without the scope prefix, as the request log shows it.
+    pub path: String,
+    /// What the `malformed_json` and `wrong_shape` faults answer.
+    pub broken: BrokenAnswers,
+    /// Whether the bearer key is checked.
+    pub keyed: bool,
+}
+
+/// Runs pipeline `P` for a request of `scope`, with the scope's faults, latency, log,
+/// in-flight count and key.
 ///
 /// Never fails: every problem becomes an HTTP answer, and a `drop` fault becomes a
 /// response that closes the connection unanswered.
@@ -98,73 +115,114 @@ pub async fn dispatch<P: Pipeline>(
     scope: ScopeName,
     request: PipelineRequest,
 ) -> Response {
+    let route =
+        Route { path: format!("/{}", P::PATH), broken: P::broken(&request.head), keyed: true };
+    dispatch_route(state, scope, request, route, P::run).await
+}
+
+/// Answers a request of `scope` on `route` with `run`, with the scope's faults, latency,
+/// log, in-flight count and, if the route is keyed, key.
+///
+/// Never fails, like [`dispatch`].
+pub async fn dispatch_route<F, Fut>(
+    state: AppState,
+    scope: ScopeName,
+    request: PipelineRequest,
+    route: Route,
+    run: F,
+) -> Response
+where
+    F: FnOnce(Call) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let started = Instant::now();
     let arrival = Arrival {
         method: request.head.method.to_string(),
-        path: format!("/{}", P::PATH),
+        path: route.path.clone(),
         at_ms: state.elapsed_ms(),
         authorization: auth::has_authorization(&request.head.headers),
     };
     let admission = state.scopes.admit(&scope, arrival);
+    let completion =
+        Completion::new(state.clone(), scope.clone(), admission.entry, admission.in_flight);
     let label = admission.fault.as_ref().map(Fault::label);
-    let settings = Admitted {
+    let latency = Duration::from_millis(admission.options.latency_ms);
+    let admitted = Admitted {
+        scope: scope.clone(),
         api_key: admission.api_key,
+        keyed: route.keyed,
         options: admission.options,
         break_stream_after: None,
     };
 
-    let response = match admission.fault.as_ref().map(|fault| fault.effect(&P::BROKEN)) {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let response = match admission.fault.as_ref().map(|fault| fault.effect(&route.broken)) {
         Some(Effect::DropConnection(response)) => {
-            report::<P>(&state, &scope, label.as_deref(), None, started);
-            return response;
+            report(&state, &scope, &route, label.as_deref(), None, started);
+            return completion.attach(response);
         }
         Some(Effect::Replace(response)) => response,
         Some(Effect::Wait(delay)) => {
             tokio::time::sleep(delay).await;
-            answer::<P>(&state, settings, request).await
+            answer(&state, admitted, request, run).await
         }
         Some(Effect::BreakStream(after)) => {
-            let settings = Admitted { break_stream_after: Some(after), ..settings };
-            answer::<P>(&state, settings, request).await
+            let admitted = Admitted { break_stream_after: Some(after), ..admitted };
+            answer(&state, admitted, request, run).await
         }
-        None => answer::<P>(&state, settings, request).await,
+        None => answer(&state, admitted, request, run).await,
     };
 
     let status = response.status().as_u16();
     state.scopes.set_status(&scope, admission.entry, status);
-    report::<P>(&state, &scope, label.as_deref(), Some(status), started);
-    response
+    report(&state, &scope, &route, label.as_deref(), Some(status), started);
+    completion.attach(response)
 }
 
 /// What the scope decided about a request when it arrived.
 struct Admitted {
+    scope: ScopeName,
     api_key: Option<String>,
+    keyed: bool,
     options: ScopeOptions,
     break_stream_after: Option<usize>,
 }
 
 /// The normal answer: 413 for a body over the limit, 401 without the right key, else
-/// whatever the pipeline says.
-async fn answer<P: Pipeline>(
+/// whatever `run` says.
+async fn answer<F, Fut>(
     state: &AppState,
     admitted: Admitted,
     request: PipelineRequest,
-) -> Response {
+    run: F,
+) -> Response
+where
+    F: FnOnce(Call) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let body = match request.body {
         Ok(body) => body,
         Err(err) => return err.response(),
     };
     let expected = admitted.api_key.or_else(|| state.settings.api_key.clone());
-    if let Some(key) = expected {
+    if let Some(key) = expected.filter(|_| admitted.keyed) {
         if !auth::bearer_matches(&request.head.headers, &key) {
             return http_error(StatusCode::UNAUTHORIZED, "Invalid bearer token");
         }
     }
 
     let base_url = base_url(&request.head.headers, state);
-    P::run(Call {
+    let media_base_url = match &admitted.options.media_host {
+        Some(host) => format!("http://{host}:{}", state.settings.local_addr.port()),
+        None => base_url.clone(),
+    };
+    run(Call {
         state: state.clone(),
+        scope: admitted.scope,
         base_url,
+        media_base_url,
         head: request.head,
         body,
         options: admitted.options,
@@ -189,9 +247,10 @@ pub fn base_url(headers: &HeaderMap, state: &AppState) -> String {
 }
 
 /// With `--debug`, prints one line per request: scope, path, fault, status, elapsed.
-fn report<P: Pipeline>(
+fn report(
     state: &AppState,
     scope: &ScopeName,
+    route: &Route,
     fault: Option<&str>,
     status: Option<u16>,
     started: Instant,
@@ -201,8 +260,8 @@ fn report<P: Pipeline>(
     }
     let status = status.map_or_else(|| "dropped".to_owned(), |s| s.to_string());
     eprintln!(
-        "scope={scope} path=/{} fault={} status={status} elapsed_ms={}",
-        P::PATH,
+        "scope={scope} path={} fault={} status={status} elapsed_ms={}",
+        route.path,
         fault.unwrap_or("none"),
         started.elapsed().as_millis()
     );

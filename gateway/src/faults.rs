@@ -2,10 +2,11 @@
 //!
 //! A script is a JSON array such as
 //! `[{"kind":"status","status":429,"retry_after":"2"},{"kind":"drop"}]`. Each pipeline
-//! request of a scope takes the next fault from that scope's queue; this module parses
-//! faults and turns one into what the request gets instead of a normal answer.
+//! request of a scope, async result poll and live status poll included, takes the next
+//! fault from that scope's queue; this module parses faults and turns one into what the
+//! request gets instead of a normal answer.
 //!
-//! `malformed_json` and `wrong_shape` break each pipeline's own response shape, as given
+//! `malformed_json` and `wrong_shape` break each route's own response shape, as given
 //! by its [`BrokenAnswers`]. `sse_error` only changes a streaming `llm` answer; any other
 //! request that takes it is answered normally.
 

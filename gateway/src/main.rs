@@ -24,14 +24,18 @@
 
 mod app;
 mod auth;
+mod completion;
+mod concurrency;
 mod control;
 mod digest;
 mod dispatch;
 mod faults;
 mod form;
 mod http_error;
+mod jobs;
 mod live;
 mod media;
+mod media_log;
 mod pipelines;
 mod pyrepr;
 mod random;

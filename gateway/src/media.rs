@@ -3,8 +3,10 @@
 //!
 //! The real gateway keeps results in a memory store of 12 items per request and serves
 //! them under `/stream/<request-id>/<name>`. This store keeps the last
-//! [`crate::app::MEDIA_CAPACITY`] items overall, each with its content type, and forgets
-//! the oldest first, so a test that waits too long sees a 404 just as it would there.
+//! [`crate::app::MEDIA_CAPACITY`] items overall, each with its content type and the scope
+//! whose request created it (fetches are logged there, see [`crate::media_log`]), and
+//! forgets the oldest first, so a test that waits too long sees a 404 just as it would
+//! there.
 //! The runners behind the gateway answer `data:` URLs instead; a scope set to
 //! [`MediaMode::Data`] answers those, and then nothing is stored.
 //!
@@ -20,6 +22,7 @@ use base64::Engine;
 
 use crate::digest::{fnv1a, Bits};
 use crate::raster::{encode_png, mix, Rgb};
+use crate::scopes::ScopeName;
 
 /// How a scope hands out generated media.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,9 +59,20 @@ pub fn data_url(mime: &str, bytes: &[u8]) -> String {
     format!("data:{mime};base64,{encoded}")
 }
 
-/// One stored result: its bytes and the content type it is served with.
+/// One stored result: its bytes, the content type it is served with and its scope.
 #[derive(Debug, Clone)]
 pub struct StoredMedia {
+    /// The `Content-Type`, such as `image/png`.
+    pub content_type: &'static str,
+    /// The file.
+    pub bytes: Bytes,
+    /// The scope of the request that created it.
+    pub scope: ScopeName,
+}
+
+/// A file to store: its content type and bytes.
+#[derive(Debug, Clone)]
+pub struct Media {
     /// The `Content-Type`, such as `image/png`.
     pub content_type: &'static str,
     /// The file.
@@ -85,9 +99,13 @@ impl MediaStore {
     }
 
     /// Stores an item, forgetting the oldest ones beyond the capacity.
-    pub fn insert(&self, request_id: &str, file: &str, content_type: &'static str, bytes: Bytes) {
+    pub fn insert(&self, scope: &ScopeName, request_id: &str, file: &str, media: Media) {
         let key = format!("{request_id}/{file}");
-        let item = StoredMedia { content_type, bytes };
+        let item = StoredMedia {
+            content_type: media.content_type,
+            bytes: media.bytes,
+            scope: scope.clone(),
+        };
         let mut items = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if items.by_key.insert(key.clone(), item).is_none() {
             items.order.push_back(key);
@@ -187,12 +205,14 @@ mod tests {
     #[test]
     fn the_store_forgets_the_oldest_first() {
         let store = MediaStore::new(2);
+        let scope = ScopeName::default_scope();
         for i in 0..3 {
-            store.insert("r", &format!("{i}.png"), "image/png", Bytes::from(vec![i as u8]));
+            let media = Media { content_type: "image/png", bytes: Bytes::from(vec![i as u8]) };
+            store.insert(&scope, "r", &format!("{i}.png"), media);
         }
         assert!(store.get("r", "0.png").is_none());
         assert_eq!(store.get("r", "2.png").unwrap().bytes, Bytes::from(vec![2]));
-        assert!(store.get("r", "1.png").is_some());
+        assert_eq!(store.get("r", "1.png").unwrap().scope, scope);
         assert!(store.get("x", "1.png").is_none());
     }
 }

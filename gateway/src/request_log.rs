@@ -1,7 +1,9 @@
 //! The log of pipeline requests that one scope received, for tests to read back.
 //!
-//! An entry is written when a request arrives and gets its status when the answer is
-//! sent; it keeps `null` when the connection was dropped or the client left first.
+//! An entry is written when a request arrives, gets its status when the answer is ready
+//! and its `done_ms` when the answer's last byte was handed to the connection; each
+//! keeps `null` when the connection was dropped or the client left first. With
+//! `at_ms` and `done_ms` a test can tell how many requests were in flight at once.
 //! The log holds whether an `Authorization` header was present, never its value.
 
 use std::collections::VecDeque;
@@ -17,9 +19,9 @@ pub const LOG_CAPACITY: usize = 4096;
 pub struct LogEntry {
     #[serde(skip)]
     id: u64,
-    /// The HTTP method, `POST` for every pipeline so far.
+    /// The HTTP method: `POST`, or `GET` for a live stream's status.
     pub method: String,
-    /// The pipeline path without the scope prefix, for example `/text-to-image`.
+    /// The path without the scope prefix, for example `/text-to-image`.
     pub path: String,
     /// When the request arrived, in milliseconds since the gateway started.
     pub at_ms: f64,
@@ -29,6 +31,9 @@ pub struct LogEntry {
     pub authorization: bool,
     /// The status sent, or `None` when no response was sent.
     pub status: Option<u16>,
+    /// When the answer was sent in full, in milliseconds since the gateway started, or
+    /// `None` when it was not.
+    pub done_ms: Option<f64>,
 }
 
 /// What is known about a request when it arrives.
@@ -36,7 +41,7 @@ pub struct LogEntry {
 pub struct Arrival {
     /// The HTTP method.
     pub method: String,
-    /// The pipeline path without the scope prefix.
+    /// The path without the scope prefix.
     pub path: String,
     /// Milliseconds since the gateway started.
     pub at_ms: f64,
@@ -74,6 +79,7 @@ impl RequestLog {
             fault,
             authorization: arrival.authorization,
             status: None,
+            done_ms: None,
         });
         EntryId(id)
     }
@@ -82,6 +88,13 @@ impl RequestLog {
     pub fn set_status(&mut self, entry: EntryId, status: u16) {
         if let Some(found) = self.entries.iter_mut().rev().find(|e| e.id == entry.0) {
             found.status = Some(status);
+        }
+    }
+
+    /// Sets when an entry's answer was sent in full; does nothing if it was cleared.
+    pub fn set_done(&mut self, entry: EntryId, done_ms: f64) {
+        if let Some(found) = self.entries.iter_mut().rev().find(|e| e.id == entry.0) {
+            found.done_ms = Some(done_ms);
         }
     }
 
@@ -115,7 +128,10 @@ mod tests {
         assert_eq!(entries[1].status, None);
         assert_eq!(entries[1].fault.as_deref(), Some("drop"));
         log.set_status(second, 500);
+        log.set_done(second, 7.5);
         assert_eq!(log.entries()[1].status, Some(500));
+        assert_eq!(log.entries()[1].done_ms, Some(7.5));
+        assert_eq!(log.entries()[0].done_ms, None);
     }
 
     #[test]

@@ -33,7 +33,8 @@ fn a_scope_key_applies_to_its_scope_only() {
     assert_eq!(
         set.json(),
         json!({"api_key_set": true, "media": "url", "live_duration_ms": 10000,
-               "nonfinite_logits": false})
+               "nonfinite_logits": false, "async_duration_ms": 3000, "async_durations_ms": [],
+               "async_error": null, "latency_ms": 0, "media_host": null})
     );
 
     assert_eq!(gateway.post("/s/locked/text-to-image", SMALL).status, 401);
@@ -71,6 +72,10 @@ fn log_entries_have_every_field() {
     assert_eq!(log[1]["fault"], Value::Null);
     let times: Vec<f64> = log.iter().map(|e| e["at_ms"].as_f64().unwrap()).collect();
     assert!(times[0] >= 0.0 && times[1] >= times[0]);
+    for entry in &log {
+        assert!(entry["done_ms"].as_f64().unwrap() >= entry["at_ms"].as_f64().unwrap());
+        assert_eq!(entry.as_object().map(|fields| fields.len()), Some(7), "{entry}");
+    }
 }
 
 #[test]

@@ -107,6 +107,7 @@ fn a_client_that_leaves_during_a_delay_is_logged_without_status() {
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["fault"], "delay 600");
     assert_eq!(log[0]["status"], Value::Null);
+    assert_eq!(log[0]["done_ms"], Value::Null);
 }
 
 #[test]

@@ -8,14 +8,29 @@
 //! [`MAX_VIDEO_SIDE`] pixels, so that encoding stays fast. Encoding runs the `ffmpeg`
 //! program (see [`crate::video`]); without it the answer is 500 with a message naming
 //! ffmpeg.
+//!
+//! With `Prefer: respond-async`, as in go-livepeer, a valid request is answered at once
+//! with 202 `{"request_id": "<id>"}` and the video is made in the background. The job
+//! lasts its scope's scripted duration (see [`crate::jobs`] and [`crate::control`]), or
+//! longer if encoding takes longer; then its result, the same `images` list the
+//! synchronous answer holds or `{"error": {"message": ...}}` when it failed, waits in the
+//! scope for `POST /image-to-video/result` (see [`super::image_to_video_result`]). Its
+//! media is stored under the job's id. A bad request is still refused before any job
+//! exists.
 
+use axum::http::header::{HeaderMap, HeaderName};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
 
-use super::{image_response, Call, Pipeline};
+use super::{image_list, image_response, Call, Pipeline};
 use crate::digest::{fnv1a_parts, Bits};
+use crate::faults::BrokenAnswers;
 use crate::form::FormFields;
 use crate::http_error::http_error;
+use crate::jobs::JobTicket;
 use crate::media::draw;
 use crate::random;
 use crate::raster::{decode_png, mix, Rgb};
@@ -34,6 +49,10 @@ pub const MAX_FPS: i64 = 60;
 /// How long every video is, in seconds.
 pub const SECONDS: u32 = 2;
 
+/// What `malformed_json` and `wrong_shape` answer to an async submission.
+pub const ASYNC_BROKEN: BrokenAnswers =
+    BrokenAnswers { truncated: r#"{"request_id":""#, wrong_shape: r#"{"request_id":12345}"# };
+
 /// The image-to-video pipeline.
 #[derive(Debug)]
 pub struct ImageToVideo;
@@ -51,7 +70,16 @@ struct Params {
 impl Pipeline for ImageToVideo {
     const PATH: &'static str = "image-to-video";
 
+    fn broken(head: &Parts) -> BrokenAnswers {
+        if prefers_async(&head.headers) {
+            ASYNC_BROKEN
+        } else {
+            Self::BROKEN
+        }
+    }
+
     async fn run(mut call: Call) -> Response {
+        let respond_async = prefers_async(&call.head.headers);
         let fields = match call.read_form().await {
             Ok(fields) => fields,
             Err(response) => return response,
@@ -61,16 +89,64 @@ impl Pipeline for ImageToVideo {
             Err(rejection) => return rejection.into_response(),
         };
         let seed = params.seed.unwrap_or_else(random::seed);
-        let fps = params.fps;
 
-        let Ok(frames) = tokio::task::spawn_blocking(move || frames(&params, seed)).await else {
-            return http_error(StatusCode::INTERNAL_SERVER_ERROR, "internal server error");
-        };
-        match encode_webm(&frames, fps).await {
+        if respond_async {
+            return submit(call, params, seed);
+        }
+        match make_video(params, seed).await {
             Ok(webm) => image_response(&call, vec![(seed, webm)], "webm", "video/webm"),
-            Err(err) => http_error(StatusCode::INTERNAL_SERVER_ERROR, &err.message()),
+            Err(msg) => http_error(StatusCode::INTERNAL_SERVER_ERROR, &msg),
         }
     }
+}
+
+/// Whether the request asks for the async flow: a `Prefer` header that lists
+/// `respond-async`, in any case.
+pub fn prefers_async(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(HeaderName::from_static("prefer"))
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|preference| preference.trim().eq_ignore_ascii_case("respond-async"))
+}
+
+/// Draws and encodes the video; fails with a message for people.
+async fn make_video(params: Params, seed: i64) -> Result<Vec<u8>, String> {
+    let fps = params.fps;
+    let Ok(frames) = tokio::task::spawn_blocking(move || frames(&params, seed)).await else {
+        return Err("internal server error".to_owned());
+    };
+    encode_webm(&frames, fps).await.map_err(|err| err.message())
+}
+
+/// Opens a job in the call's scope, starts it and answers 202 with its id.
+fn submit(call: Call, params: Params, seed: i64) -> Response {
+    let ticket = call.state.scopes.open_job(&call.scope);
+    let answer = Json(json!({ "request_id": ticket.id }));
+    tokio::spawn(run_job(call, params, seed, ticket));
+    (StatusCode::ACCEPTED, answer).into_response()
+}
+
+/// Runs a job for at least its duration, then stores its result, errors included.
+async fn run_job(call: Call, params: Params, seed: i64, ticket: JobTicket) {
+    let JobTicket { id, duration, failure } = ticket;
+    let work = async move {
+        match failure {
+            Some(msg) => Err(msg),
+            None => make_video(params, seed).await,
+        }
+    };
+    let (outcome, ()) = tokio::join!(work, tokio::time::sleep(duration));
+
+    let result: Value = match outcome {
+        Ok(webm) => {
+            let images = image_list(&call, &id, vec![(seed, webm)], "webm", "video/webm");
+            json!({ "images": images })
+        }
+        Err(msg) => json!({ "error": { "message": msg } }),
+    };
+    call.state.scopes.complete_job(&call.scope, &id, result);
 }
 
 /// Checks every field of `Body_genImageToVideo`, in the spec's order.
@@ -155,6 +231,16 @@ mod tests {
         assert_eq!(video_size(576, 1024), (180, 320));
         assert_eq!(video_size(64, 33), (64, 32));
         assert_eq!(video_size(1, 1), (2, 2));
+    }
+
+    #[test]
+    fn the_prefer_header_may_list_several_preferences() {
+        let mut headers = HeaderMap::new();
+        assert!(!prefers_async(&headers));
+        headers.insert("prefer", "wait=10, Respond-Async".parse().unwrap());
+        assert!(prefers_async(&headers));
+        headers.insert("prefer", "respond-asynchronously".parse().unwrap());
+        assert!(!prefers_async(&headers));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! `POST /live-video-to-video` and `GET /live/video-to-video/<stream>/status`.
+//! `POST /live-video-to-video` and `GET /live/video-to-video/<stream>/status` (also
+//! under `/s/<scope>/`).
 //!
 //! Starting validates `LiveVideoToVideoParams`, records the stream and answers a
 //! `LiveVideoToVideoResponse` whose URLs are on this gateway:
@@ -12,13 +13,15 @@
 //! `inference_status` (the runner's pipeline status, times in Unix milliseconds) and
 //! `gateway_status` with `whep_url` and `ingest_metrics.stats`. A stream ends on its
 //! own after its scope's `live_duration_ms` (see [`crate::control`]); then, and for an
-//! unknown stream, it answers 404 `{"detail":{"msg":"Stream not found"}}`. The status
-//! route takes no fault, needs no key and is not logged, like `/stream/`.
+//! unknown stream, it answers 404 `{"detail":{"msg":"Stream not found"}}`. Streams are
+//! known in every scope; a status poll takes its own scope's faults and latency and is
+//! logged there with the path `/live/video-to-video/<stream>/status`, but needs no key,
+//! as in go-livepeer.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -27,11 +30,12 @@ use serde_json::{json, Map, Value};
 use super::{Call, Pipeline};
 use crate::app::AppState;
 use crate::digest::fnv1a;
-use crate::dispatch::base_url;
+use crate::dispatch::{dispatch_route, PipelineRequest, Route};
 use crate::faults::BrokenAnswers;
 use crate::http_error::http_error;
 use crate::live::LiveStream;
 use crate::random;
+use crate::scopes::{ScopeName, SCOPE_NAME_RULE};
 use crate::validate::{BodyFields, Rejection};
 
 /// The frame rate that the status reports for a running stream.
@@ -39,6 +43,12 @@ pub const REPORTED_FPS: f64 = 30.0;
 
 /// The orchestrator address that the status reports.
 pub const ORCHESTRATOR_ADDRESS: &str = "0x0000000000000000000000000000000000000001";
+
+/// What `malformed_json` and `wrong_shape` answer to a status poll.
+pub const STATUS_BROKEN: BrokenAnswers = BrokenAnswers {
+    truncated: r#"{"type":"status","stream_id":"#,
+    wrong_shape: r#"{"type":"status","stream_id":12345,"inference_status":{}}"#,
+};
 
 /// The live-video-to-video pipeline.
 #[derive(Debug)]
@@ -135,20 +145,57 @@ fn unix_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
-/// The status route.
+/// The status routes, with and without a scope.
 pub fn status_routes() -> Router<AppState> {
-    Router::new().route("/live/video-to-video/{stream}/status", get(status))
+    Router::new()
+        .route("/live/video-to-video/{stream}/status", get(status))
+        .route("/s/{scope}/live/video-to-video/{stream}/status", get(scoped_status))
 }
 
 async fn status(
     State(state): State<AppState>,
     Path(stream_id): Path<String>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
-    match state.live.get(&stream_id) {
-        Some(stream) => {
-            Json(status_document(&stream_id, &stream, &base_url(&headers, &state))).into_response()
-        }
+    status_in(state, ScopeName::default_scope(), stream_id, request).await
+}
+
+async fn scoped_status(
+    State(state): State<AppState>,
+    Path((scope, stream_id)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    let Some(scope) = ScopeName::parse(&scope) else {
+        return http_error(StatusCode::NOT_FOUND, SCOPE_NAME_RULE);
+    };
+    status_in(state, scope, stream_id, request).await
+}
+
+async fn status_in(
+    state: AppState,
+    scope: ScopeName,
+    stream_id: String,
+    request: Request,
+) -> Response {
+    let request = PipelineRequest::read(request).await;
+    let route = Route {
+        path: format!("/live/video-to-video/{stream_id}/status"),
+        broken: STATUS_BROKEN,
+        keyed: false,
+    };
+    dispatch_route(
+        state,
+        scope,
+        request,
+        route,
+        |call| async move { status_answer(&call, &stream_id) },
+    )
+    .await
+}
+
+fn status_answer(call: &Call, stream_id: &str) -> Response {
+    match call.state.live.get(stream_id) {
+        Some(stream) => Json(status_document(stream_id, &stream, &call.base_url)).into_response(),
         None => http_error(StatusCode::NOT_FOUND, "Stream not found"),
     }
 }

@@ -3,13 +3,16 @@
 //! A pipeline implements [`Pipeline`]: its path, what the `malformed_json` and
 //! `wrong_shape` faults send in its place, and how it turns a request into an answer.
 //! [`mount`] serves each one at `/<path>` (scope `default`) and at `/s/<scope>/<path>`;
-//! the body limit, faults, the request log and the key check are shared and live in
-//! [`crate::dispatch`]. Adding a pipeline means one module here and one line in `mount`.
+//! the body limit, faults, latency, the request log, the in-flight count and the key
+//! check are shared and live in [`crate::dispatch`]. Adding a pipeline means one module
+//! here and one line in `mount`. The async result poll of image-to-video,
+//! `POST /image-to-video/result`, is mounted the same way (see [`image_to_video_result`]).
 
 pub mod audio_to_text;
 pub mod image_to_image;
 pub mod image_to_text;
 pub mod image_to_video;
+pub mod image_to_video_result;
 pub mod live_video_to_video;
 pub mod llm;
 pub mod segment_anything_2;
@@ -33,9 +36,9 @@ use crate::dispatch::{dispatch, PipelineRequest};
 use crate::faults::BrokenAnswers;
 use crate::form::FormFields;
 use crate::http_error::http_error;
-use crate::media::{data_url, MediaMode};
+use crate::media::{data_url, Media, MediaMode};
 use crate::random;
-use crate::scopes::{ScopeName, ScopeOptions};
+use crate::scopes::{ScopeName, ScopeOptions, SCOPE_NAME_RULE};
 
 /// One AI pipeline, such as text-to-image.
 pub trait Pipeline: 'static {
@@ -44,6 +47,12 @@ pub trait Pipeline: 'static {
 
     /// What the `malformed_json` and `wrong_shape` faults answer for this pipeline.
     const BROKEN: BrokenAnswers = BrokenAnswers::IMAGES;
+
+    /// What those faults answer for the request with this head; [`Pipeline::BROKEN`]
+    /// unless the pipeline answers some requests in another shape.
+    fn broken(_head: &Parts) -> BrokenAnswers {
+        Self::BROKEN
+    }
 
     /// Answers a request that passed the fault script, the body limit and the key check.
     ///
@@ -57,8 +66,13 @@ pub trait Pipeline: 'static {
 pub struct Call {
     /// The shared gateway state, for the media store.
     pub state: AppState,
-    /// `http://<host>` as the client reached the gateway, for absolute media URLs.
+    /// The scope of the request.
+    pub scope: ScopeName,
+    /// `http://<host>` as the client reached the gateway.
     pub base_url: String,
+    /// `http://<host>` for media URLs: `base_url`, or the scope's `media_host` on this
+    /// gateway's port.
+    pub media_base_url: String,
     /// The request's method, URI, headers and extensions.
     pub head: Parts,
     /// The whole request body.
@@ -80,9 +94,9 @@ impl Call {
 
     /// Hands out a generated file and returns its URL.
     ///
-    /// In the scope's default media mode the file is stored and the URL is
-    /// `<base>/stream/<request-id>/<file>`, served with `content_type`; in `data` mode it
-    /// is a `data:` URL and nothing is stored.
+    /// In the scope's default media mode the file is stored, on behalf of the scope, and
+    /// the URL is `<media base>/stream/<request-id>/<file>`, served with `content_type`;
+    /// in `data` mode it is a `data:` URL and nothing is stored.
     pub fn publish(
         &self,
         request_id: &str,
@@ -93,8 +107,9 @@ impl Call {
         match self.options.media {
             MediaMode::Data => data_url(content_type, &bytes),
             MediaMode::Url => {
-                self.state.media.insert(request_id, file, content_type, bytes.into());
-                format!("{}/stream/{request_id}/{file}", self.base_url)
+                let media = Media { content_type, bytes: bytes.into() };
+                self.state.media.insert(&self.scope, request_id, file, media);
+                format!("{}/stream/{request_id}/{file}", self.media_base_url)
             }
         }
     }
@@ -110,16 +125,27 @@ pub fn image_response(
     extension: &str,
     content_type: &'static str,
 ) -> Response {
-    let request_id = random::request_id();
-    let images: Vec<Value> = files
+    let images = image_list(call, &random::request_id(), files, extension, content_type);
+    Json(json!({ "images": images })).into_response()
+}
+
+/// The `images` of an `ImageResponse`: file `n` is published as `<n>.<extension>` under
+/// `request_id`, and `nsfw` is always `false`.
+pub fn image_list(
+    call: &Call,
+    request_id: &str,
+    files: Vec<(i64, Vec<u8>)>,
+    extension: &str,
+    content_type: &'static str,
+) -> Vec<Value> {
+    files
         .into_iter()
         .enumerate()
         .map(|(n, (seed, bytes))| {
-            let url = call.publish(&request_id, &format!("{n}.{extension}"), content_type, bytes);
+            let url = call.publish(request_id, &format!("{n}.{extension}"), content_type, bytes);
             json!({ "url": url, "seed": seed, "nsfw": false })
         })
-        .collect();
-    Json(json!({ "images": images })).into_response()
+        .collect()
 }
 
 /// Adds every pipeline's routes to `router`.
@@ -128,6 +154,7 @@ pub fn mount(router: Router<AppState>) -> Router<AppState> {
     let pipelines = add::<text_to_image::TextToImage>(pipelines);
     let pipelines = add::<image_to_image::ImageToImage>(pipelines);
     let pipelines = add::<image_to_video::ImageToVideo>(pipelines);
+    let pipelines = add::<image_to_video_result::ImageToVideoResult>(pipelines);
     let pipelines = add::<upscale::Upscale>(pipelines);
     let pipelines = add::<audio_to_text::AudioToText>(pipelines);
     let pipelines = add::<segment_anything_2::SegmentAnything2>(pipelines);
@@ -155,10 +182,7 @@ async fn scoped<P: Pipeline>(
     request: Request,
 ) -> Response {
     let Some(scope) = ScopeName::parse(&scope) else {
-        return http_error(
-            StatusCode::NOT_FOUND,
-            "bad scope name: use 1 to 64 characters from A-Z a-z 0-9 _ -",
-        );
+        return http_error(StatusCode::NOT_FOUND, SCOPE_NAME_RULE);
     };
     let request = PipelineRequest::read(request).await;
     dispatch::<P>(state, scope, request).await
@@ -178,6 +202,9 @@ mod tests {
             broken::<text_to_image::TextToImage>(),
             broken::<image_to_image::ImageToImage>(),
             broken::<image_to_video::ImageToVideo>(),
+            ("image-to-video async", image_to_video::ASYNC_BROKEN),
+            broken::<image_to_video_result::ImageToVideoResult>(),
+            ("live status", live_video_to_video::STATUS_BROKEN),
             broken::<upscale::Upscale>(),
             broken::<audio_to_text::AudioToText>(),
             broken::<segment_anything_2::SegmentAnything2>(),

@@ -81,6 +81,9 @@ impl Gateway {
     }
 
     /// Like [`Gateway::send`], with a body of any bytes.
+    ///
+    /// The `Host` header names 127.0.0.1 unless `headers` holds one; the connection goes
+    /// to 127.0.0.1 either way.
     pub fn send_bytes(
         &self,
         method: &str,
@@ -91,11 +94,12 @@ impl Gateway {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
         stream.set_read_timeout(Some(Duration::from_secs(20)))?;
         let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\
-             Content-Length: {}\r\n",
-            self.port,
+            "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
             body.len()
         );
+        if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")) {
+            head.push_str(&format!("Host: 127.0.0.1:{}\r\n", self.port));
+        }
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -124,8 +128,15 @@ impl Gateway {
 
     /// POSTs a `multipart/form-data` body made of `parts`.
     pub fn post_form(&self, path: &str, parts: &[Part]) -> Reply {
+        self.post_form_with(path, &[], parts)
+    }
+
+    /// POSTs a `multipart/form-data` body made of `parts`, with extra headers.
+    pub fn post_form_with(&self, path: &str, headers: &[(&str, &str)], parts: &[Part]) -> Reply {
         let (content_type, body) = multipart(parts);
-        self.request_bytes("POST", path, &[("Content-Type", &content_type)], &body)
+        let mut all = vec![("Content-Type", content_type.as_str())];
+        all.extend_from_slice(headers);
+        self.request_bytes("POST", path, &all, &body)
     }
 
     /// Sets a scope's configuration and returns the answer.
@@ -153,11 +164,27 @@ impl Gateway {
 
     /// The request log of a scope.
     pub fn log(&self, scope: &str) -> Vec<Value> {
-        let reply = self.get(&format!("/control/{scope}/log"));
+        self.entries(&format!("/control/{scope}/log"))
+    }
+
+    /// The media log of a scope.
+    pub fn media_log(&self, scope: &str) -> Vec<Value> {
+        self.entries(&format!("/control/{scope}/media-log"))
+    }
+
+    /// The in-flight counters of a scope.
+    pub fn stats(&self, scope: &str) -> Value {
+        let reply = self.get(&format!("/control/{scope}/stats"));
+        assert_eq!(reply.status, 200);
+        reply.json()
+    }
+
+    fn entries(&self, path: &str) -> Vec<Value> {
+        let reply = self.get(path);
         assert_eq!(reply.status, 200);
         match reply.json()["requests"].clone() {
             Value::Array(entries) => entries,
-            other => panic!("log is not an array: {other}"),
+            other => panic!("{path} has no array of requests: {other}"),
         }
     }
 }
