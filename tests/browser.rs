@@ -357,6 +357,8 @@ async fn async_jobs_wait_completed_until_delivered_and_is_changed_follows_them()
     assert_ne!(first, service.is_changed("n1"), "a pending job changes every call");
     wait_for_state(&service, &job_id, "completed", 3000).await;
     assert_eq!(service.is_changed("n1"), job_id);
+    let image = get(&service.output(&job_id), "images").unchecked_into::<js_sys::Array>().get(0);
+    assert!(get(&image, "blob").is_object(), "the file is there with the output");
     assert_eq!(text(&service.output(&job_id), "kind"), "images");
     assert!(service.deliver(&job_id));
     assert!(!service.deliver(&job_id), "delivered once");

@@ -118,13 +118,16 @@ fn begin_attempt(shared: &Shared, job_id: &str, number: &Cell<u32>) -> bool {
 }
 
 /// Stores a finished job's output and media and moves it to `completed`.
+/// The files go in first, so listeners told of the completion can already read them.
 pub fn finish(shared: &Shared, job_id: &str, success: Success) -> Result<JobOutput, JobError> {
-    let stored = success.output.clone();
-    shared
-        .apply(|registry| registry.complete(job_id, stored, now()))
-        .map_err(|_| ended_error(shared, job_id))?;
     if !success.blobs.is_empty() {
         shared.media.borrow_mut().insert(job_id.to_string(), success.blobs);
+    }
+    let stored = success.output.clone();
+    let completed = shared.apply(|registry| registry.complete(job_id, stored, now()));
+    if completed.is_err() {
+        shared.media.borrow_mut().remove(job_id);
+        return Err(ended_error(shared, job_id));
     }
     Ok(success.output)
 }

@@ -21,6 +21,10 @@ pub fn gateway() -> &'static str {
 #[derive(Debug, Deserialize)]
 pub struct Logged {
     pub at_ms: f64,
+    #[serde(default)]
+    pub done_ms: Option<f64>,
+    #[serde(default)]
+    pub path: String,
     pub fault: Option<String>,
     pub authorization: bool,
 }
@@ -114,4 +118,22 @@ pub async fn run_job(
     params: &JsValue,
 ) -> Result<JsValue, JsValue> {
     JsFuture::from(service.run(pipeline.into(), params.clone(), JsValue::UNDEFINED)).await
+}
+
+/// Reads a JSON control endpoint of a scope (`stats`, `media-log`, …).
+pub async fn control_json(scope: &str, what: &str) -> serde_json::Value {
+    let url = format!("{}/control/{scope}/{what}", gateway());
+    let response = Request::get(&url).send().await.unwrap();
+    serde_json::from_str(&response.text().await.unwrap()).unwrap()
+}
+
+/// A service for `scope` with fast polls; `extra` adds top-level config fields.
+pub fn polling_service(scope: &str, extra: &str) -> JobService {
+    let config = format!(
+        r#"{{"gatewayUrl":"{}/s/{scope}","seed":11,"sweepIntervalMs":0,
+        "retry":{{"baseDelayMs":100,"maxDelayMs":400,"attemptTimeoutMs":5000}},
+        "poll":{{"firstDelayMs":200,"intervalMs":200,"backoff":1,"minIntervalMs":100}}{extra}}}"#,
+        gateway()
+    );
+    JobService::new(js(&config)).expect("the test config is valid")
 }
