@@ -4,22 +4,21 @@
 import init from "/pkg/comfyui_livepeer.js";
 import { EventLog } from "./event-log.js";
 import { FAULTS, findFault, randomHex, scriptFault } from "./faults.js";
+import { LastMedia } from "./inputs.js";
+import { JobForm } from "./job-form.js";
 import { JobList } from "./job-list.js";
 import { ServiceHandle, serviceConfig } from "./services.js";
 
 const DEFAULT_GATEWAY = "http://127.0.0.1:8935";
-const PIPELINE = "text-to-image";
-const NUMBER_FIELDS = [
-  ["width", "width"],
-  ["height", "height"],
-  ["seed", "seed"],
-  ["num-images", "num_images_per_prompt"],
-];
 
 const $ = (id) => document.getElementById(id);
 const pageTag = randomHex(4);
+const lastMedia = new LastMedia();
+const form = new JobForm($("job-form"), lastMedia);
 const events = new EventLog($("event-log"));
-const jobs = new JobList($("jobs"), $("no-jobs"));
+const jobs = new JobList($("jobs"), $("no-jobs"), (jobId, output) => {
+  lastMedia.remember(jobId, output);
+});
 const onEvent = (event) => {
   events.add(event);
   jobs.onEvent(event);
@@ -58,16 +57,6 @@ function applySettings() {
     `Using ${settings.gatewayUrl} · ${key} · attempt timeout ${settings.attemptTimeoutMs} ms`;
 }
 
-/** The job form's parameters; empty optional fields are left to the gateway. */
-function readParams() {
-  const params = { prompt: $("prompt").value };
-  for (const [id, name] of NUMBER_FIELDS) {
-    const text = $(id).value.trim();
-    if (text !== "") params[name] = Number(text);
-  }
-  return params;
-}
-
 /**
  * The service a new job runs in: the page's one, or for a fault, a new one aimed at a
  * fresh scope where the fault is scripted first.
@@ -86,10 +75,17 @@ async function startJob(mode) {
     showMessage("Apply working gateway settings first.");
     return;
   }
+  let request;
+  try {
+    request = form.read();
+  } catch (error) {
+    showMessage(`Not started: ${describe(error)}`);
+    return;
+  }
+  const { pipeline, params } = request;
   const seq = ++jobCount;
   const fault = findFault($("fault").value);
   const nodeId = `node-${seq}`;
-  const params = readParams();
   showMessage("");
 
   let target;
@@ -100,18 +96,18 @@ async function startJob(mode) {
     return;
   }
   const { handle, ownsService } = target;
-  const job = { seq, mode, fault: fault.label, handle, ownsService };
+  const job = { seq, nodeId, pipeline, params, mode, fault: fault.label, handle, ownsService };
 
   if (mode === "async") {
     try {
-      jobs.add({ ...job, jobId: handle.service.submit(PIPELINE, params, { nodeId }) });
+      jobs.add({ ...job, jobId: handle.service.submit(pipeline, params, { nodeId }) });
     } catch (error) {
       rejected(seq, error, target);
     }
     return;
   }
 
-  const running = handle.service.run(PIPELINE, params, { nodeId });
+  const running = handle.service.run(pipeline, params, { nodeId });
   const status = handle.service.nodeStatus(nodeId);
   if (status) jobs.add({ ...job, jobId: status.jobId });
   try {

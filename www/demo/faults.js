@@ -49,6 +49,16 @@ export const FAULTS = [
     script: () => [{ kind: "html" }],
   },
   {
+    id: "sse",
+    label: "Streamed llm answer breaks after 3 tokens",
+    script: () => [{ kind: "sse_error", after: 3 }],
+  },
+  {
+    id: "data-urls",
+    label: "No fault; media sent as data: URLs",
+    config: () => ({ media: "data" }),
+  },
+  {
     id: "401",
     label: "401: the scope wants another key",
     config: () => ({ api_key: `demo-only-${randomHex(16)}` }),
