@@ -85,9 +85,14 @@ def make_routes(settings: RelaySettings) -> list[web.RouteDef]:
 
 
 def add_routes(routes: web.RouteTableDef, settings: RelaySettings) -> None:
-    """Adds the relay's routes to `routes`, such as `PromptServer.instance.routes`."""
+    """Adds the relay's routes to `routes`, such as `PromptServer.instance.routes`.
+
+    They are added without keyword arguments: ComfyUI copies every route of its table
+    under `/api` by calling `route(method, "/api" + path)(handler, **kwargs)`, which
+    accepts none.
+    """
     for route in make_routes(settings):
-        routes.route(route.method, route.path, **route.kwargs)(route.handler)
+        routes.route(route.method, route.path)(route.handler)
 
 
 def _same_origin_only(handler: Handler) -> Handler:

@@ -1,6 +1,7 @@
 // `npm test`: native tests, the relay's tests, browser tests of the wasm service against
 // the local gateway in headless Chromium, then the release build: a smoke test through
-// the demo page and the contract test against the gateway's OpenAPI spec.
+// the demo page, the contract test against the gateway's OpenAPI spec, and end-to-end
+// tests in the real ComfyUI frontend.
 import {
   buildGateway, buildWasm, checkToolchain, ROOT, run, startGateway, toolEnv,
 } from "./lib.mjs";
@@ -25,7 +26,8 @@ try {
   await step("browser tests (wasm-pack test, headless Chromium)", () =>
     run("wasm-pack", [
       "test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER, "--mode", "no-install",
-      "--", "--test", "browser", "--test", "pipelines", "--", "--nocapture",
+      "--", "--test", "browser", "--test", "pipelines", "--test", "async_jobs",
+      "--test", "budget", "--", "--nocapture",
     ], {
       env: toolEnv({ TEST_GATEWAY_URL: gateway.url, WASM_BINDGEN_TEST_TIMEOUT: "300" }),
     }));
@@ -34,5 +36,7 @@ try {
 }
 
 await step("release build (wasm-pack build, npm wasm-opt)", buildWasm);
-await step("smoke and contract tests of the release build (node --test)", () =>
-  run("node", ["--test", "tests/smoke/", "tests/contract/"]));
+await step("smoke, contract and ComfyUI end-to-end tests of the release build", () =>
+  run("node", [
+    "--test", "--test-concurrency=1", "tests/smoke/", "tests/contract/", "tests/e2e/",
+  ]));

@@ -73,3 +73,17 @@ def test_a_server_module_that_is_not_comfyuis_is_left_alone(monkeypatch, missing
     pack = import_pack(f"livepeer_pack_without_{missing}")
 
     assert pack.WEB_DIRECTORY == "./www/extension"
+
+
+def test_routes_survive_comfyuis_copy_under_api():
+    """ComfyUI copies each route under /api as `route(m, "/api" + path)(handler, **kwargs)`."""
+    from aiohttp import web
+
+    from livepeer_relay import RelaySettings, add_routes
+
+    routes = web.RouteTableDef()
+    add_routes(routes, RelaySettings("/nonexistent/settings.json", environ={}))
+    api_routes = web.RouteTableDef()
+    for route in routes:
+        api_routes.route(route.method, "/api" + route.path)(route.handler, **route.kwargs)
+    assert len(api_routes) == len(routes) > 0
