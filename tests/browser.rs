@@ -399,3 +399,57 @@ async fn freeing_the_service_cancels_its_jobs() {
     sleep(1500).await;
     assert_eq!(log(scope).await.len(), 1, "no retry after the service is gone");
 }
+
+/// The requeue events a service emits, gathered.
+fn requeues(service: &JobService) -> js_sys::Array {
+    let seen = js_sys::Array::new();
+    let sink = seen.clone();
+    let listener =
+        wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+            if text(&event, "type") == "requeue" {
+                sink.push(&get(&event, "jobIds"));
+            }
+        });
+    service.subscribe(listener.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    listener.forget();
+    seen
+}
+
+#[wasm_bindgen_test]
+async fn completions_close_together_make_one_requeue_and_an_interrupt_stops_them() {
+    let scope = "requeue";
+    let slow =
+        r#"[{"kind":"delay","ms":100},{"kind":"delay","ms":200},{"kind":"delay","ms":300}]"#;
+    faults(scope, slow).await;
+    let service = service(scope, "");
+    service.set_auto_requeue(js(r#"{"windowMs":600,"maxInARow":2}"#)).unwrap();
+    let seen = requeues(&service);
+    let a = service.submit("text-to-image".into(), js(PARAMS), js(r#"{"nodeId":1}"#)).unwrap();
+    let b = service.submit("text-to-image".into(), js(PARAMS), js(r#"{"nodeId":2}"#)).unwrap();
+    service.submit("text-to-image".into(), js(PARAMS), JsValue::UNDEFINED).unwrap();
+    sleep(1200).await;
+    assert_eq!(seen.length(), 1, "one requeue for both");
+    let mut ids: Vec<String> =
+        js_sys::Array::from(&seen.get(0)).iter().filter_map(|v| v.as_string()).collect();
+    ids.sort();
+    let mut expected = [a, b];
+    expected.sort();
+    assert_eq!(ids, expected, "only jobs that nodes use");
+
+    service.stop_requeue();
+    service.submit("text-to-image".into(), js(PARAMS), js(r#"{"nodeId":3}"#)).unwrap();
+    sleep(800).await;
+    assert_eq!(seen.length(), 1, "no requeue after an interrupt");
+
+    service.begin_run();
+    faults(scope, r#"[{"kind":"status","status":400}]"#).await;
+    service.submit("text-to-image".into(), js(PARAMS), js(r#"{"nodeId":4}"#)).unwrap();
+    sleep(800).await;
+    assert_eq!(seen.length(), 1, "no requeue after a failure");
+    service.submit("text-to-image".into(), js(PARAMS), js(r#"{"nodeId":5}"#)).unwrap();
+    sleep(800).await;
+    assert_eq!(seen.length(), 2, "a run the user started may requeue again");
+
+    let error = service.set_auto_requeue(js(r#"{"windowMS":5}"#)).unwrap_err();
+    assert_eq!(text(&error, "field"), "windowMS");
+}

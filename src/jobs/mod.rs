@@ -1,7 +1,9 @@
-//! The job service's core: the state machine ([`state`]) and the registry of jobs and
-//! the nodes that use them ([`registry`]). Plain Rust with an injected clock.
+//! The job service's core: the state machine ([`state`]), the registry of jobs and the
+//! nodes that use them ([`registry`]), and when the graph must run again ([`requeue`]).
+//! Plain Rust with an injected clock.
 
 pub mod registry;
+pub mod requeue;
 pub mod state;
 
 pub use registry::{

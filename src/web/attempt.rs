@@ -28,12 +28,19 @@ pub struct Gateway {
     base: String,
     origin: Option<String>,
     api_key: Option<String>,
+    media_proxy: Option<String>,
 }
 
 impl Gateway {
     /// A gateway at `base` (an http(s) URL, or a path on the page's own server such as a
-    /// relay), with the key to send in direct mode. Fails naming `gatewayUrl`.
-    pub fn new(base: &str, api_key: Option<String>) -> Result<Self, JobError> {
+    /// relay), with the key to send in direct mode. With `media_proxy` (a URL prefix such
+    /// as the relay's `/livepeer/media?url=`), result files on http(s) URLs are fetched
+    /// through it. Fails naming `gatewayUrl`.
+    pub fn new(
+        base: &str,
+        api_key: Option<String>,
+        media_proxy: Option<String>,
+    ) -> Result<Self, JobError> {
         let base = base.trim().trim_end_matches('/');
         let lower = base.to_ascii_lowercase();
         let absolute = lower.starts_with("http://") || lower.starts_with("https://");
@@ -46,7 +53,8 @@ impl Gateway {
             return Err(JobError::invalid_input("gatewayUrl", reason));
         }
         let api_key = api_key.filter(|key| !key.trim().is_empty());
-        Ok(Gateway { base: base.to_string(), origin, api_key })
+        let media_proxy = media_proxy.filter(|prefix| !prefix.trim().is_empty());
+        Ok(Gateway { base: base.to_string(), origin, api_key, media_proxy })
     }
 
     fn url(&self, path: &str) -> String {
@@ -268,7 +276,17 @@ async fn fetch_media(
         let error = JobError::invalid_response("url", "not an http(s) or data: URL");
         return Err(fatal(error));
     }
-    let builder = gateway.authorize(Request::get(url).abort_signal(signal), url);
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let proxied = match &gateway.media_proxy {
+        Some(prefix) if lower.starts_with("http") => {
+            Some(format!("{prefix}{}", String::from(js_sys::encode_uri_component(url))))
+        }
+        _ => None,
+    };
+    let builder = match &proxied {
+        Some(through) => Request::get(through).abort_signal(signal),
+        None => gateway.authorize(Request::get(url).abort_signal(signal), url),
+    };
     let response = builder.send().await.map_err(network)?;
     let status = response.status();
     if status == 404 || status == 410 {

@@ -10,6 +10,7 @@ use super::shared::Shared;
 use super::slots::Slots;
 use crate::error::JobError;
 use crate::fields::field_names;
+use crate::jobs::requeue::{RequeueGate, RequeuePolicy};
 use crate::jobs::DEFAULT_MAX_AGE_MS;
 use crate::requester::poll::{PollPolicy, PollSchedule};
 use crate::requester::RetryPolicy;
@@ -48,6 +49,10 @@ struct Config {
     #[serde(default)]
     persist: Option<String>,
     #[serde(default)]
+    requeue: RequeuePolicy,
+    #[serde(default)]
+    media_proxy: Option<String>,
+    #[serde(default)]
     debug: bool,
     #[serde(default)]
     seed: Option<u64>,
@@ -68,6 +73,7 @@ pub fn read_config(config: &JsValue) -> Result<(Shared, Settings), JobError> {
     check_keys(config, "", field_names::<Config>())?;
     check_keys(&get(config, "retry"), "retry.", field_names::<RetryPolicy>())?;
     check_keys(&get(config, "poll"), "poll.", field_names::<PollPolicy>())?;
+    check_keys(&get(config, "requeue"), "requeue.", field_names::<RequeuePolicy>())?;
     let config: Config =
         serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(config.clone()))
             .map_err(|error| {
@@ -107,7 +113,7 @@ pub fn read_config(config: &JsValue) -> Result<(Shared, Settings), JobError> {
 
     let shared = Shared {
         registry: RefCell::default(),
-        gateway: Gateway::new(&config.gateway_url, config.api_key)?,
+        gateway: Gateway::new(&config.gateway_url, config.api_key, config.media_proxy)?,
         policy: config.retry,
         schedule: RefCell::new(PollSchedule::new(config.poll)?),
         slots: Slots::new(max_in_flight as usize),
@@ -120,8 +126,22 @@ pub fn read_config(config: &JsValue) -> Result<(Shared, Settings), JobError> {
         inputs: RefCell::default(),
         monitors: RefCell::default(),
         store,
+        requeue: RefCell::new(RequeueGate::new(config.requeue)),
+        requeue_timer: RefCell::default(),
+        this: RefCell::default(),
     };
     Ok((shared, settings))
+}
+
+/// Reads new requeue rules, given as `RequeuePolicy` options.
+pub fn read_requeue_policy(options: &JsValue) -> Result<RequeuePolicy, JobError> {
+    check_keys(options, "", field_names::<RequeuePolicy>())?;
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(options.clone()))
+        .map_err(|error| {
+            let field = error.path().to_string();
+            let reason = error.into_inner().to_string();
+            JobError::invalid_input(&field, reason.strip_prefix("Error: ").unwrap_or(&reason))
+        })
 }
 
 fn get(object: &JsValue, key: &str) -> JsValue {

@@ -2,9 +2,10 @@
 //! line per state change (job id, pipeline, state, attempt, elapsed ms; never the key,
 //! never a request body).
 //!
-//! Four kinds of event, told apart by `type`: `state` (one per transition), `retry`
+//! Five kinds of event, told apart by `type`: `state` (one per transition), `retry`
 //! (a failed attempt will be retried after a wait), `token` (a piece of a streamed llm
-//! answer) and `live` (the status of a live video stream, until it ends).
+//! answer), `live` (the status of a live video stream, until it ends) and `requeue`
+//! (the graph must be queued again for jobs that completed).
 
 use super::js::{now, set, to_js};
 use crate::error::JobError;
@@ -112,6 +113,21 @@ impl Events {
         self.emit(|| {
             let event = event(kind, job_id, pipeline);
             fill(&event);
+            event
+        });
+    }
+
+    /// Reports that the graph must be queued again, for the completed jobs `job_ids`.
+    pub fn requeue(&self, job_ids: &[String]) {
+        if self.debug {
+            let line = format!("livepeer: requeue for {}", job_ids.join(", "));
+            web_sys::console::debug_1(&line.into());
+        }
+        self.emit(|| {
+            let event: JsValue = js_sys::Object::new().into();
+            set(&event, "type", &JsValue::from_str("requeue"));
+            set(&event, "jobIds", &to_js(job_ids));
+            set(&event, "at", &JsValue::from(now()));
             event
         });
     }

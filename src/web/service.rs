@@ -3,7 +3,7 @@
 //! catches bad input and reports it as a `LivepeerError`; none of them panics on
 //! anything JS passes.
 
-use super::config::read_config;
+use super::config::{read_config, read_requeue_policy};
 use super::input::read_input;
 use super::js::{error_to_js, now, set};
 use super::runner::still_pending;
@@ -40,6 +40,7 @@ impl JobService {
     ) -> Result<JobService, JsValue> {
         let (shared, settings) = read_config(&config).map_err(|e| error_to_js(&e, None))?;
         let shared = Rc::new(shared);
+        *shared.this.borrow_mut() = Rc::downgrade(&shared);
         if let Some(store) = shared.store.clone() {
             spawn_local(async move { store.open().await });
         }
@@ -128,6 +129,35 @@ impl JobService {
     pub fn restore(&self) -> js_sys::Promise {
         let shared = Rc::clone(&self.shared);
         future_to_promise(async move { Ok(restore(&shared).await) })
+    }
+
+    /// Changes the rules of automatic requeues (`RequeuePolicy` options; those not given
+    /// keep their defaults). Throws a `LivepeerError` naming a bad option.
+    #[wasm_bindgen(js_name = setAutoRequeue)]
+    pub fn set_auto_requeue(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequeuePolicy")] options: JsValue,
+    ) -> Result<(), JsValue> {
+        let policy = read_requeue_policy(&options).map_err(|e| error_to_js(&e, None))?;
+        self.shared.requeue.borrow_mut().set_policy(policy);
+        if !self.shared.requeue.borrow().policy().enabled {
+            self.shared.requeue_timer.borrow_mut().take();
+        }
+        Ok(())
+    }
+
+    /// Tells the service the user started a run: automatic requeues may follow it again.
+    #[wasm_bindgen(js_name = beginRun)]
+    pub fn begin_run(&self) {
+        self.shared.requeue.borrow_mut().begin_run();
+    }
+
+    /// Tells the service the user interrupted the queue: no automatic requeue until the
+    /// next run they start; a requeue that was due is dropped.
+    #[wasm_bindgen(js_name = stopRequeue)]
+    pub fn stop_requeue(&self) {
+        self.shared.requeue.borrow_mut().stop();
+        self.shared.requeue_timer.borrow_mut().take();
     }
 
     /// The status of a job, or `undefined` if no job has this id.

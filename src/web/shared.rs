@@ -10,13 +10,15 @@ use super::persist::Store;
 use super::saved::record_of;
 use super::slots::Slots;
 use crate::error::JobError;
+use crate::jobs::requeue::RequeueGate;
 use crate::jobs::{JobState, Registry, RegistryError, Transition};
 use crate::requester::poll::PollSchedule;
 use crate::requester::RetryPolicy;
 use futures_channel::oneshot;
+use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 use web_sys::Blob;
 
@@ -50,6 +52,12 @@ pub struct Shared {
     pub monitors: RefCell<HashMap<String, oneshot::Sender<()>>>,
     /// Where jobs are saved across reloads, when saving is on.
     pub store: Option<Store>,
+    /// When the graph must be queued again.
+    pub requeue: RefCell<RequeueGate>,
+    /// The timer of a requeue that is due; dropping it cancels it.
+    pub requeue_timer: RefCell<Option<Timeout>>,
+    /// This state itself, for the timers it sets; set once it is shared.
+    pub this: RefCell<Weak<Shared>>,
 }
 
 impl Shared {
@@ -64,10 +72,34 @@ impl Shared {
             Ok(transition) => {
                 self.save(&transition.job_id);
                 self.events.state(transition);
+                if transition.to == JobState::Completed {
+                    self.completed(&transition.job_id);
+                }
             }
             Err(error) => report_bug(error),
         }
         result
+    }
+
+    /// A job completed: if a node uses it, a requeue may be due.
+    fn completed(&self, job_id: &str) {
+        let used = self.registry.borrow().job(job_id).is_some_and(|job| job.nodes().count() > 0);
+        if !used {
+            return;
+        }
+        let Some(due) = self.requeue.borrow_mut().completed(job_id, now()) else { return };
+        let this = self.this.borrow().clone();
+        let wait = (due - now()).clamp(0.0, i32::MAX as f64) as u32;
+        let timer = Timeout::new(wait, move || {
+            if let Some(shared) = this.upgrade() {
+                shared.requeue_timer.borrow_mut().take();
+                let jobs = shared.requeue.borrow_mut().fire(now());
+                if let Some(jobs) = jobs {
+                    shared.events.requeue(&jobs);
+                }
+            }
+        });
+        *self.requeue_timer.borrow_mut() = Some(timer);
     }
 
     /// Saves the job's current record, when saving is on.

@@ -60,6 +60,16 @@ export interface PollPolicy {
   slicePerPoll?: number;
 }
 
+/** When the graph is queued again after jobs that nodes use complete. */
+export interface RequeuePolicy {
+  /** default true */
+  enabled?: boolean;
+  /** At most this many automatic requeues follow one run the user started (default 10). */
+  maxInARow?: number;
+  /** Completions within this many ms of the first make one requeue (default 300). */
+  windowMs?: number;
+}
+
 /** What `restore()` resolves with. */
 export interface RestoreSummary {
   /** Jobs brought back. */
@@ -95,6 +105,10 @@ export interface ServiceConfig {
   /** Saves jobs in the IndexedDB database of this name, so `restore()` brings them back
    *  after a reload. The API key is never saved. Off by default. */
   persist?: string;
+  requeue?: RequeuePolicy;
+  /** A URL prefix that result files on http(s) URLs are fetched through, the URL
+   *  appended encoded: the ComfyUI relay's `/livepeer/media?url=`. */
+  mediaProxy?: string;
 }
 
 /** Parameters of a text-to-image job; the names are the gateway's own. */
@@ -460,8 +474,15 @@ export interface LiveEvent extends EventBase {
   error?: JobErrorInfo;
 }
 
+/** The graph must be queued again, once, for these completed jobs. */
+export interface RequeueEvent {
+  type: "requeue";
+  jobIds: string[];
+  at: number;
+}
+
 /** What listeners hear. */
-export type JobEvent = StateEvent | RetryEvent | TokenEvent | LiveEvent;
+export type JobEvent = StateEvent | RetryEvent | TokenEvent | LiveEvent | RequeueEvent;
 
 /** Options of `run` and `submit`. */
 export interface SubmitOptions {
