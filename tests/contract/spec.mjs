@@ -10,9 +10,13 @@ const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
 const addFormats = addFormatsModule.default ?? addFormatsModule;
 
 const SPEC_FILE = new URL("./gateway.openapi.yaml", import.meta.url);
+const ASYNC_FLOW_FILE = new URL("./async-flow.yaml", import.meta.url);
 const SPEC_ID = "gateway";
 
-const SPEC = parse(readFileSync(SPEC_FILE, "utf8"));
+const SPEC = merge(
+  parse(readFileSync(SPEC_FILE, "utf8")),
+  parse(readFileSync(ASYNC_FLOW_FILE, "utf8")),
+);
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -92,6 +96,18 @@ export function validateResponse(path, status, json) {
 /** Checks `value` against the component schema `name` (e.g. `LLMResponse`). */
 export function validateSchema(name, value) {
   return check(`#/components/schemas/${name}`, value);
+}
+
+/** `extra` laid over `base`, object by object; `extra` wins where both hold a value. */
+function merge(base, extra) {
+  if (!isObject(base) || !isObject(extra)) return extra;
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(extra)) merged[key] = merge(base[key], value);
+  return merged;
+}
+
+function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function operation(path) {
