@@ -29,6 +29,14 @@ struct Inner {
     name: String,
     db: RefCell<Option<JsValue>>,
     failed: Cell<bool>,
+    /// Changes made before the database opened, in order, to write once it has.
+    waiting: RefCell<Vec<Change>>,
+}
+
+/// One change to the stored jobs.
+enum Change {
+    Save(JsValue),
+    Delete(String),
 }
 
 impl Store {
@@ -38,16 +46,28 @@ impl Store {
             name: name.to_string(),
             db: RefCell::new(None),
             failed: Cell::new(false),
+            waiting: RefCell::default(),
         }))
     }
 
-    /// Opens the database. On failure the store stays off and warns once.
+    /// Opens the database and writes the changes made meanwhile. On failure the store
+    /// stays off and warns once.
     pub async fn open(&self) {
         if self.0.db.borrow().is_some() || self.0.failed.get() {
             return;
         }
         match settle(open_job_store(&self.0.name)).await {
-            Ok(db) => *self.0.db.borrow_mut() = Some(db),
+            Ok(db) => {
+                if self.0.db.borrow().is_none() {
+                    *self.0.db.borrow_mut() = Some(db);
+                }
+                for change in self.0.waiting.take() {
+                    match change {
+                        Change::Save(record) => self.save(record),
+                        Change::Delete(id) => self.delete(&id),
+                    }
+                }
+            }
             Err(error) => self.give_up(&error),
         }
     }
@@ -64,9 +84,12 @@ impl Store {
         }
     }
 
-    /// Saves `record` in the background.
+    /// Saves `record` in the background (once the database is open).
     pub fn save(&self, record: JsValue) {
-        let Some(db) = self.db() else { return };
+        let Some(db) = self.db() else {
+            self.wait(Change::Save(record));
+            return;
+        };
         let store = self.clone();
         spawn_local(async move {
             if let Err(error) = settle(put_job(&db, &record)).await {
@@ -75,15 +98,25 @@ impl Store {
         });
     }
 
-    /// Forgets job `id` in the background.
+    /// Forgets job `id` in the background (once the database is open).
     pub fn delete(&self, id: &str) {
-        let Some(db) = self.db() else { return };
+        let Some(db) = self.db() else {
+            self.wait(Change::Delete(id.to_string()));
+            return;
+        };
         let (store, id) = (self.clone(), id.to_string());
         spawn_local(async move {
             if let Err(error) = settle(delete_job(&db, &id)).await {
                 store.give_up(&error);
             }
         });
+    }
+
+    /// Keeps a change for when the database opens; nothing is kept once storage failed.
+    fn wait(&self, change: Change) {
+        if !self.0.failed.get() {
+            self.0.waiting.borrow_mut().push(change);
+        }
     }
 
     fn db(&self) -> Option<JsValue> {
@@ -100,6 +133,7 @@ impl Store {
             web_sys::console::warn_2(&line.into(), error);
         }
         *self.0.db.borrow_mut() = None;
+        self.0.waiting.borrow_mut().clear();
     }
 }
 
