@@ -26,7 +26,7 @@ try {
   await step("browser tests (wasm-pack test, headless Chromium)", () =>
     run("wasm-pack", [
       "test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER, "--mode", "no-install",
-      "--", "--test", "browser", "--test", "pipelines", "--test", "async_jobs",
+      "--", "--lib", "--test", "browser", "--test", "pipelines", "--test", "async_jobs",
       "--test", "budget", "--", "--nocapture",
     ], {
       env: toolEnv({ TEST_GATEWAY_URL: gateway.url, WASM_BINDGEN_TEST_TIMEOUT: "300" }),

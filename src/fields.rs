@@ -1,5 +1,5 @@
 //! The field names a struct accepts, read from its serde derive. The browser layer needs
-//! them because serde-wasm-bindgen reads only the fields a struct names, so
+//! them because its JS reader (`web::from_js`) reads only the fields a struct names, so
 //! `deny_unknown_fields` never sees a misspelled key in a JS object.
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};

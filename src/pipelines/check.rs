@@ -1,6 +1,7 @@
 //! Small checks shared by the pipelines' parameter validation. Each returns an
 //! `invalid_input` error naming the field and the reason.
 
+use crate::decimal::Decimal;
 use crate::error::JobError;
 
 /// The text must hold something other than white space.
@@ -28,10 +29,13 @@ pub fn number_in(field: &str, value: Option<f64>, min: f64, max: f64) -> Result<
         Some(v) if !v.is_finite() => {
             Err(JobError::invalid_input(field, "must be a finite number"))
         }
-        Some(v) if v < min || v > max => Err(JobError::invalid_input(
-            field,
-            format!("must be between {min} and {max}, not {v}"),
-        )),
+        Some(v) if v < min || v > max => {
+            let (min, max, v) = (Decimal(min), Decimal(max), Decimal(v));
+            Err(JobError::invalid_input(
+                field,
+                format!("must be between {min} and {max}, not {v}"),
+            ))
+        }
         _ => Ok(()),
     }
 }

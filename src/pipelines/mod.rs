@@ -25,7 +25,8 @@ pub use segment::{MasksOutput, SegmentParams};
 pub use text::{TextChunk, TextOutput};
 
 use crate::error::JobError;
-use serde::{Deserialize, Deserializer, Serialize};
+use crate::source::Source;
+use serde::{Deserialize, Serialize};
 
 /// A Livepeer AI pipeline the service can run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -218,10 +219,7 @@ pub enum JobParams {
 impl JobParams {
     /// Reads and checks the parameters of a `pipeline` job. The error names the field
     /// (`width`) and the reason; nothing has been sent when it is returned.
-    pub fn read<'de, D: Deserializer<'de>>(
-        pipeline: Pipeline,
-        input: D,
-    ) -> Result<Self, JobError> {
+    pub fn read<'de>(pipeline: Pipeline, input: impl Source<'de>) -> Result<Self, JobError> {
         let params = match pipeline {
             Pipeline::TextToImage => JobParams::TextToImage(read_params(input)?),
             Pipeline::ImageToImage => JobParams::ImageToImage(read_params(input)?),
@@ -294,9 +292,9 @@ impl JobOutput {
 
 /// Reads a 2xx response body of a `pipeline` job. A missing or mistyped field gives an
 /// `invalid_response` error naming its path (`images[0].url`).
-pub fn read_output<'de, D: Deserializer<'de>>(
+pub fn read_output<'de>(
     pipeline: Pipeline,
-    body: D,
+    body: impl Source<'de>,
 ) -> Result<JobOutput, JobError> {
     let output = match pipeline {
         Pipeline::TextToImage | Pipeline::ImageToImage | Pipeline::Upscale => {
@@ -315,12 +313,12 @@ pub fn read_output<'de, D: Deserializer<'de>>(
             JobOutput::Audio(output)
         }
         Pipeline::AudioToText | Pipeline::ImageToText => {
-            JobOutput::Text(read_response::<text::TextResponse, D>(body)?.into())
+            JobOutput::Text(read_response::<text::TextResponse>(body)?.into())
         }
         Pipeline::SegmentAnything2 => {
-            JobOutput::Masks(read_response::<segment::MasksResponse, D>(body)?.try_into()?)
+            JobOutput::Masks(read_response::<segment::MasksResponse>(body)?.try_into()?)
         }
-        Pipeline::Llm => JobOutput::Llm(read_response::<llm::LlmResponse, D>(body)?.try_into()?),
+        Pipeline::Llm => JobOutput::Llm(read_response::<llm::LlmResponse>(body)?.try_into()?),
         Pipeline::LiveVideoToVideo => JobOutput::LiveVideo(read_response(body)?),
     };
     Ok(output)
@@ -328,14 +326,13 @@ pub fn read_output<'de, D: Deserializer<'de>>(
 
 /// Reads one event of an llm answer stream; a broken one gives an `invalid_response`
 /// error naming the field.
-pub fn read_stream_chunk<'de, D: Deserializer<'de>>(event: D) -> Result<StreamChunk, JobError> {
+pub fn read_stream_chunk<'de>(event: impl Source<'de>) -> Result<StreamChunk, JobError> {
     read_response(event)
 }
 
-fn read_params<'de, T: Deserialize<'de>, D: Deserializer<'de>>(input: D) -> Result<T, JobError> {
-    serde_path_to_error::deserialize(input).map_err(|error| {
-        let mut field = field_path(error.path());
-        let mut reason = plain(&error.into_inner().to_string());
+fn read_params<'de, T: Deserialize<'de>>(input: impl Source<'de>) -> Result<T, JobError> {
+    input.read().map_err(|error| {
+        let (mut field, mut reason) = (error.path, error.reason);
         if let Some(missing) = missing_field(&reason) {
             field = join(&field, missing);
             reason = "is required".to_string();
@@ -345,21 +342,15 @@ fn read_params<'de, T: Deserialize<'de>, D: Deserializer<'de>>(input: D) -> Resu
     })
 }
 
-fn read_response<'de, T: Deserialize<'de>, D: Deserializer<'de>>(body: D) -> Result<T, JobError> {
-    serde_path_to_error::deserialize(body).map_err(|error| {
-        let mut field = field_path(error.path());
-        let mut reason = plain(&error.into_inner().to_string());
+fn read_response<'de, T: Deserialize<'de>>(body: impl Source<'de>) -> Result<T, JobError> {
+    body.read().map_err(|error| {
+        let (mut field, mut reason) = (error.path, error.reason);
         if let Some(missing) = missing_field(&reason) {
             field = join(&field, missing);
             reason = "is missing".to_string();
         }
         JobError::invalid_response(&field, reason)
     })
-}
-
-/// The message without the `Error: ` that JS errors put before it.
-fn plain(message: &str) -> String {
-    message.strip_prefix("Error: ").unwrap_or(message).to_string()
 }
 
 /// The field of serde's "missing field `x`" message.
@@ -373,25 +364,6 @@ fn join(path: &str, field: &str) -> String {
     } else {
         format!("{path}.{field}")
     }
-}
-
-/// `images[0].url` rather than serde_path_to_error's `images.0.url`; empty at the root.
-fn field_path(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(key);
-            }
-            Segment::Unknown => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]

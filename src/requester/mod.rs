@@ -2,6 +2,7 @@
 //! when to try again ([`retry`]). The browser layer performs the requests and the waits.
 
 pub mod budget;
+pub mod date;
 pub mod http;
 pub mod poll;
 pub mod retry;

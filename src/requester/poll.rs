@@ -222,7 +222,20 @@ impl DurationModel {
             return midpoint;
         }
         let log_duration = mean + spread * (density(low) - density(high)) / mass;
-        log_duration.exp().clamp(after_ms.max(0.0), by_ms)
+        within(log_duration.exp(), after_ms.max(0.0), by_ms)
+    }
+}
+
+/// `value` kept within `low..=high`, as `f64::clamp` does, but without its panic on
+/// `low > high`, whose message would link Rust's float formatter into the wasm (about
+/// 5 KB gzipped); the caller never passes such bounds.
+fn within(value: f64, low: f64, high: f64) -> f64 {
+    if value < low {
+        low
+    } else if value > high {
+        high
+    } else {
+        value
     }
 }
 

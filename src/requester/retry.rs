@@ -5,6 +5,7 @@
 //! (408, 500, 502, 503, 504, network errors and attempt timeouts). Every other failure is
 //! final at once: a 400, 401, 403, 404 or 422 will not change by asking again.
 
+use crate::decimal::Decimal;
 use crate::error::{ErrorKind, JobError};
 use crate::jobs::Millis;
 use serde::Deserialize;
@@ -120,7 +121,7 @@ impl RetryPolicy {
 
     /// The error a job ends with when its deadline passes.
     pub fn deadline_error(&self) -> JobError {
-        let seconds = (self.deadline_ms / 1000.0).round();
+        let seconds = Decimal((self.deadline_ms / 1000.0).round());
         JobError::new(
             ErrorKind::Deadline,
             format!("the job did not finish within its deadline of {seconds} s"),
@@ -206,9 +207,8 @@ pub fn parse_retry_after(value: &str, now: Millis) -> Option<Millis> {
         let seconds: u64 = value.parse().ok()?;
         return Some(seconds as Millis * 1000.0);
     }
-    let date = httpdate::parse_http_date(value).ok()?;
-    let since_epoch = date.duration_since(std::time::UNIX_EPOCH).ok()?;
-    Some((since_epoch.as_millis() as Millis - now).max(0.0))
+    let seconds = super::date::parse_http_date(value)?;
+    Some((seconds as Millis * 1000.0 - now).max(0.0))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! results of a request). Whatever ends the race first, the requests still running are
 //! aborted, so no attempt outlives it.
 
+use super::from_js::JsSource;
 use super::input::Body;
 use super::js::to_js;
 use super::stream::read_llm_stream;
@@ -13,14 +14,21 @@ use crate::pipelines::{
 };
 use crate::requester::http::{error_for_status, network_error, timeout_error, ErrorBody};
 use crate::requester::Failure;
+use crate::source::Source;
 use futures_channel::oneshot;
 use futures_util::future::{select, Either};
-use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use std::pin::pin;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Blob};
+use web_sys::{AbortController, AbortSignal, Blob, Headers, Request, RequestInit, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch`, the same in a page and in a worker.
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_with_request(request: &Request) -> js_sys::Promise;
+}
 
 /// Where requests go, and the key for direct mode. The key is only ever put in the
 /// `Authorization` header of requests to this gateway's own origin.
@@ -70,14 +78,79 @@ impl Gateway {
         }
     }
 
-    fn authorize(&self, builder: RequestBuilder, url: &str) -> RequestBuilder {
-        match &self.api_key {
-            Some(key) if self.owns(url) => {
-                builder.header("Authorization", &format!("Bearer {key}"))
-            }
-            _ => builder,
-        }
+    /// The `Authorization` header for `url`: the key, only on this gateway's origin.
+    fn authorization(&self, url: &str) -> Option<String> {
+        let key = self.api_key.as_ref().filter(|_| self.owns(url))?;
+        Some(format!("Bearer {key}"))
     }
+
+    /// Sends a request to `url` with the key when `url` is on this gateway's origin: a POST
+    /// of `body`, or a GET without one; `prefer_async` adds `Prefer: respond-async`.
+    async fn fetch(
+        &self,
+        url: &str,
+        body: Option<&Body>,
+        prefer_async: bool,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Response, Failure> {
+        let authorization = self.authorization(url);
+        let mut headers = Vec::new();
+        if let Some(value) = &authorization {
+            headers.push(("Authorization", value.as_str()));
+        }
+        if prefer_async {
+            headers.push(("Prefer", "respond-async"));
+        }
+        fetch(url, body, &headers, signal).await
+    }
+}
+
+/// Sends a request: a POST of `body` (JSON text gets its `Content-Type`), or a GET
+/// without one, with `headers`. Fails as a network error when no answer came, aborts
+/// included.
+async fn fetch(
+    url: &str,
+    body: Option<&Body>,
+    headers: &[(&str, &str)],
+    signal: Option<&AbortSignal>,
+) -> Result<Response, Failure> {
+    let request = request(url, body, headers, signal).map_err(network)?;
+    let answer = JsFuture::from(fetch_with_request(&request)).await.map_err(network)?;
+    answer.dyn_into().map_err(network)
+}
+
+fn request(
+    url: &str,
+    body: Option<&Body>,
+    headers: &[(&str, &str)],
+    signal: Option<&AbortSignal>,
+) -> Result<Request, JsValue> {
+    let init = RequestInit::new();
+    let sent = Headers::new()?;
+    for (name, value) in headers {
+        sent.set(name, value)?;
+    }
+    match body {
+        Some(Body::Json(text)) => {
+            init.set_method("POST");
+            sent.set("Content-Type", "application/json")?;
+            init.set_body(&JsValue::from_str(text));
+        }
+        Some(Body::Form(form)) => {
+            init.set_method("POST");
+            init.set_body(form);
+        }
+        None => {}
+    }
+    init.set_headers(&sent);
+    init.set_signal(signal);
+    Request::new_with_str_and_init(url, &init)
+}
+
+/// The body of an answer as text.
+async fn text(response: &Response) -> Result<String, JsValue> {
+    let text = JsFuture::from(response.text()?).await?;
+    Ok(text.as_string().unwrap_or_default())
 }
 
 /// What one job's attempts send and whom they tell about streamed tokens.
@@ -153,24 +226,15 @@ impl Attempt<'_> {
     async fn send(&self, signal: Option<AbortSignal>) -> Result<Submitted, Failure> {
         let signal = signal.as_ref();
         let url = self.gateway.url(&self.pipeline.path());
-        let mut builder = self.gateway.authorize(Request::post(&url).abort_signal(signal), &url);
-        if self.prefer_async {
-            builder = builder.header("Prefer", "respond-async");
-        }
-        let request = match self.body {
-            Body::Json(text) => {
-                builder.header("Content-Type", "application/json").body(text.as_str())
-            }
-            Body::Form(form) => builder.body(form.clone()),
-        };
-        let response = request.map_err(network)?.send().await.map_err(network)?;
+        let response =
+            self.gateway.fetch(&url, Some(self.body), self.prefer_async, signal).await?;
         let status = response.status();
         if !(200..300).contains(&status) {
             return Err(refusal(response).await);
         }
         if status == 202 && self.prefer_async {
             let value = read_json(response).await?;
-            let request_id = read_accepted(serde_wasm_bindgen::Deserializer::from(value));
+            let request_id = read_accepted(JsSource(value));
             return request_id.map(Submitted::Accepted).map_err(fatal);
         }
 
@@ -178,8 +242,7 @@ impl Attempt<'_> {
             read_llm_stream(response, self.on_token).await?
         } else {
             let value = read_json(response).await?;
-            read_output(self.pipeline, serde_wasm_bindgen::Deserializer::from(value))
-                .map_err(fatal)?
+            read_output(self.pipeline, JsSource(value)).map_err(fatal)?
         };
         Ok(Submitted::Finished(fetch_all(self.gateway, output, signal).await?))
     }
@@ -207,9 +270,8 @@ async fn ask(
     let url = gateway.url(&format!("{}/result", pipeline.path()));
     let body = to_js(&RequestId { request_id });
     let body = js_sys::JSON::stringify(&body).map_err(network)?;
-    let builder = gateway.authorize(Request::post(&url).abort_signal(signal), &url);
-    let request = builder.header("Content-Type", "application/json").body(body);
-    let response = request.map_err(network)?.send().await.map_err(network)?;
+    let body = Body::Json(body.into());
+    let response = gateway.fetch(&url, Some(&body), false, signal).await?;
     let status = response.status();
     if status == 400 {
         return Ok(Polled::Unknown);
@@ -217,15 +279,15 @@ async fn ask(
     if !(200..300).contains(&status) {
         return Err(refusal(response).await);
     }
-    let retry_after = response.headers().get("retry-after");
+    let retry_after = response.headers().get("retry-after").ok().flatten();
     let value = if status == 202 { JsValue::NULL } else { read_json(response).await? };
-    let step = read_poll_step(status, serde_wasm_bindgen::Deserializer::from(value.clone()));
+    let step = read_poll_step(status, JsSource(value.clone()));
     match step.map_err(fatal)? {
         PollStep::Processing => Ok(Polled::Processing(retry_after)),
         PollStep::Failed(error) => Ok(Polled::Failed(error)),
         PollStep::Complete => {
             let result = js_sys::Reflect::get(&value, &"result".into()).map_err(network)?;
-            let result = read_output(pipeline, serde_wasm_bindgen::Deserializer::from(result));
+            let result = read_output(pipeline, JsSource(result));
             Ok(Polled::Finished(fetch_all(gateway, result.map_err(fatal)?, signal).await?))
         }
     }
@@ -241,8 +303,7 @@ pub async fn live_status(
 ) -> AttemptEnd<Option<JsValue>> {
     let url = gateway.url(&format!("/live/video-to-video/{stream_id}/status"));
     let ask = |signal: Option<AbortSignal>| async move {
-        let builder = gateway.authorize(Request::get(&url).abort_signal(signal.as_ref()), &url);
-        let response = builder.send().await.map_err(network)?;
+        let response = gateway.fetch(&url, None, false, signal.as_ref()).await?;
         match response.status() {
             404 => Ok(None),
             200..=299 => read_json(response).await.map(Some),
@@ -283,11 +344,10 @@ async fn fetch_media(
         }
         _ => None,
     };
-    let builder = match &proxied {
-        Some(through) => Request::get(through).abort_signal(signal),
-        None => gateway.authorize(Request::get(url).abort_signal(signal), url),
+    let response = match &proxied {
+        Some(through) => fetch(through, None, &[], signal).await?,
+        None => gateway.fetch(url, None, false, signal).await?,
     };
-    let response = builder.send().await.map_err(network)?;
     let status = response.status();
     if status == 404 || status == 410 {
         let message = format!(
@@ -299,8 +359,7 @@ async fn fetch_media(
     if !(200..300).contains(&status) {
         return Err(refusal(response).await);
     }
-    let raw: web_sys::Response = response.into();
-    let blob = JsFuture::from(raw.blob().map_err(network)?).await;
+    let blob = JsFuture::from(response.blob().map_err(network)?).await;
     blob.map(Blob::from).map_err(network)
 }
 
@@ -343,7 +402,7 @@ async fn race<T, F: std::future::Future<Output = Result<T, Failure>>>(
 
 /// Reads a JSON body; a body that is not JSON is an `invalid_response`.
 async fn read_json(response: Response) -> Result<JsValue, Failure> {
-    let text = response.text().await.map_err(network)?;
+    let text = text(&response).await.map_err(network)?;
     parse_json(&text).ok_or_else(|| fatal(JobError::invalid_response("", "the body is not JSON")))
 }
 
@@ -354,10 +413,9 @@ fn network(_: impl Sized) -> Failure {
 /// The failure a non-2xx answer stands for, quoting the gateway's message if any.
 async fn refusal(response: Response) -> Failure {
     let status = response.status();
-    let retry_after = response.headers().get("retry-after");
-    let text = response.text().await.unwrap_or_default();
-    let body: Option<ErrorBody> =
-        parse_json(&text).and_then(|value| serde_wasm_bindgen::from_value(value).ok());
+    let retry_after = response.headers().get("retry-after").ok().flatten();
+    let text = text(&response).await.unwrap_or_default();
+    let body: Option<ErrorBody> = parse_json(&text).and_then(|value| JsSource(value).read().ok());
     Failure { error: error_for_status(status, body.as_ref()), retry_after }
 }
 

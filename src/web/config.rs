@@ -4,6 +4,7 @@
 
 use super::attempt::Gateway;
 use super::events::Events;
+use super::from_js::JsSource;
 use super::js::random_seed;
 use super::persist::Store;
 use super::shared::Shared;
@@ -14,6 +15,7 @@ use crate::jobs::requeue::{RequeueGate, RequeuePolicy};
 use crate::jobs::DEFAULT_MAX_AGE_MS;
 use crate::requester::poll::{PollPolicy, PollSchedule};
 use crate::requester::RetryPolicy;
+use crate::source::Source;
 use serde::Deserialize;
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
@@ -74,17 +76,13 @@ pub fn read_config(config: &JsValue) -> Result<(Shared, Settings), JobError> {
     check_keys(&get(config, "retry"), "retry.", field_names::<RetryPolicy>())?;
     check_keys(&get(config, "poll"), "poll.", field_names::<PollPolicy>())?;
     check_keys(&get(config, "requeue"), "requeue.", field_names::<RequeuePolicy>())?;
-    let config: Config =
-        serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(config.clone()))
-            .map_err(|error| {
-            let field = error.path().to_string();
-            if field == "apiKey" {
-                return JobError::invalid_input("apiKey", "must be a string");
-            }
-            let field = if field == "." { "config".to_string() } else { field };
-            let reason = error.into_inner().to_string();
-            JobError::invalid_input(&field, reason.strip_prefix("Error: ").unwrap_or(&reason))
-        })?;
+    let config: Config = JsSource(config.clone()).read().map_err(|error| {
+        let field = if error.path.is_empty() { "config" } else { error.path.as_str() };
+        if field == "apiKey" {
+            return JobError::invalid_input("apiKey", "must be a string");
+        }
+        JobError::invalid_input(field, error.reason)
+    })?;
     config.retry.validate()?;
 
     let settings = Settings {
@@ -136,12 +134,11 @@ pub fn read_config(config: &JsValue) -> Result<(Shared, Settings), JobError> {
 /// Reads new requeue rules, given as `RequeuePolicy` options.
 pub fn read_requeue_policy(options: &JsValue) -> Result<RequeuePolicy, JobError> {
     check_keys(options, "", field_names::<RequeuePolicy>())?;
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(options.clone()))
-        .map_err(|error| {
-            let field = error.path().to_string();
-            let reason = error.into_inner().to_string();
-            JobError::invalid_input(&field, reason.strip_prefix("Error: ").unwrap_or(&reason))
-        })
+    JsSource(options.clone()).read().map_err(|error| {
+        // serde_path_to_error wrote the root as ".", which callers may have seen.
+        let field = if error.path.is_empty() { "." } else { error.path.as_str() };
+        JobError::invalid_input(field, error.reason)
+    })
 }
 
 fn get(object: &JsValue, key: &str) -> JsValue {

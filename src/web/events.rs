@@ -8,6 +8,7 @@
 //! (the graph must be queued again for jobs that completed).
 
 use super::js::{now, set, to_js};
+use crate::decimal::Decimal;
 use crate::error::JobError;
 use crate::jobs::Transition;
 use crate::pipelines::Pipeline;
@@ -77,7 +78,7 @@ impl Events {
             let line = format!(
                 "livepeer: {job_id} {} retry after attempt={attempt} in {}ms error={}",
                 pipeline.as_str(),
-                (retry_at - now()).round(),
+                Decimal((retry_at - now()).round()),
                 error.kind.as_str()
             );
             web_sys::console::debug_1(&line.into());
@@ -165,7 +166,7 @@ fn log_transition(t: &Transition) {
         t.pipeline.as_str(),
         t.to.as_str(),
         t.attempt,
-        t.elapsed_ms.round(),
+        Decimal(t.elapsed_ms.round()),
         t.error.as_ref().map(|e| format!(" error={}", e.kind.as_str())).unwrap_or_default(),
     );
     web_sys::console::debug_1(&line.into());

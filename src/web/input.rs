@@ -4,7 +4,9 @@
 //! become list text, free-form object fields pass through, and the rest is read by the
 //! pipeline's parameter type. Nothing is sent and nothing is registered on an error.
 
+use super::from_js::JsSource;
 use super::js::{set, to_js};
+use crate::decimal::Decimal;
 use crate::error::JobError;
 use crate::pipelines::{BodyKind, JobParams, Pipeline};
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array, JSON};
@@ -74,7 +76,7 @@ pub fn read_input(
         set(&fields, "stream_id", &JsValue::from_str(job_id));
     }
 
-    let params = JobParams::read(pipeline, serde_wasm_bindgen::Deserializer::from(fields))?;
+    let params = JobParams::read(pipeline, JsSource(fields))?;
     let stream_id = match &params {
         JobParams::LiveVideoToVideo(live) => live.stream_id.clone(),
         _ => None,
@@ -129,7 +131,8 @@ fn take_media(fields: &JsValue, field: &str, max_upload: f64) -> Result<Media, J
         return Err(JobError::invalid_input(field, "is empty"));
     }
     if size > max_upload {
-        let reason = format!("is {size} bytes; the limit is {max_upload} bytes (maxUploadBytes)");
+        let (size, limit) = (Decimal(size), Decimal(max_upload));
+        let reason = format!("is {size} bytes; the limit is {limit} bytes (maxUploadBytes)");
         return Err(JobError::invalid_input(field, reason));
     }
     let name = match value.dyn_ref::<File>() {

@@ -3,6 +3,7 @@
 //! Objects cross as plain JSON-compatible JS objects: maps become objects, 64-bit
 //! integers become numbers.
 
+use super::to_js::ToJs;
 use crate::error::JobError;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -10,8 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 /// Converts a Rust value to a plain JS value. Fails only on a value JSON cannot hold
 /// (an integer above 2^53), which the service's own types never contain.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED)
+    value.serialize(ToJs).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A JS `Error` named `LivepeerError` with the error's `kind`, and its `status`,

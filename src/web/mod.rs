@@ -9,12 +9,15 @@
 //! - [`input`]: JS parameters and media files read into a checked request body;
 //! - [`output`]: outputs turned into JS values, with media `Blob`s and typed arrays;
 //! - [`events`]: state, retry and token listeners and the debug log;
+//! - [`from_js`]: JS values read into the service's serde types, naming the field at fault;
+//! - [`to_js`]: the service's serde types written as plain JS values;
 //! - [`js`]: conversions between Rust values and JS values;
 //! - [`types`]: the TypeScript declarations of the public API.
 
 mod attempt;
 mod config;
 mod events;
+mod from_js;
 mod input;
 mod js;
 mod live;
@@ -28,6 +31,7 @@ mod shared;
 mod slots;
 mod stream;
 mod tasks;
+mod to_js;
 mod types;
 mod views;
 

@@ -2,15 +2,15 @@
 //! arrives, and the whole answer is gathered for the job's output.
 
 use super::attempt::fatal;
+use super::from_js::JsSource;
 use crate::error::JobError;
 use crate::pipelines::{read_stream_chunk, JobOutput, LlmStream, StreamChunk};
 use crate::requester::sse::SseParser;
 use crate::requester::Failure;
-use gloo_net::http::Response;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ReadableStreamDefaultReader, TextDecodeOptions, TextDecoder};
+use web_sys::{ReadableStreamDefaultReader, Response, TextDecodeOptions, TextDecoder};
 
 /// Reads the event stream of `response` to its end, calling `on_token` with each token.
 pub async fn read_llm_stream(
@@ -55,5 +55,5 @@ pub async fn read_llm_stream(
 fn read_chunk(data: &str) -> Result<StreamChunk, JobError> {
     let value = js_sys::JSON::parse(data)
         .map_err(|_| JobError::invalid_response("", "a stream event is not JSON"))?;
-    read_stream_chunk(serde_wasm_bindgen::Deserializer::from(value))
+    read_stream_chunk(JsSource(value))
 }
