@@ -38,5 +38,6 @@ try {
 await step("release build (wasm-pack build, npm wasm-opt)", buildWasm);
 await step("smoke, contract and ComfyUI end-to-end tests of the release build", () =>
   run("node", [
-    "--test", "--test-concurrency=1", "tests/smoke/", "tests/contract/", "tests/e2e/",
+    "--test", "--test-concurrency=1",
+    "tests/extension/", "tests/smoke/", "tests/contract/", "tests/e2e/",
   ]));
