@@ -25,7 +25,7 @@ pub use segment::{MasksOutput, SegmentParams};
 pub use text::{TextChunk, TextOutput};
 
 use crate::error::JobError;
-use crate::source::Source;
+use crate::source::{Source, SourceError};
 use serde::{Deserialize, Serialize};
 
 /// A Livepeer AI pipeline the service can run.
@@ -331,26 +331,32 @@ pub fn read_stream_chunk<'de>(event: impl Source<'de>) -> Result<StreamChunk, Jo
 }
 
 fn read_params<'de, T: Deserialize<'de>>(input: impl Source<'de>) -> Result<T, JobError> {
-    input.read().map_err(|error| {
-        let (mut field, mut reason) = (error.path, error.reason);
-        if let Some(missing) = missing_field(&reason) {
-            field = join(&field, missing);
-            reason = "is required".to_string();
-        }
-        let field = if field.is_empty() { "params" } else { field.as_str() };
-        JobError::invalid_input(field, reason)
-    })
+    input.read().map_err(params_error)
+}
+
+/// A parameter that could not be read, as an `invalid_input` error naming it.
+fn params_error(error: SourceError) -> JobError {
+    let (mut field, mut reason) = (error.path, error.reason);
+    if let Some(missing) = missing_field(&reason) {
+        field = join(&field, missing);
+        reason = "is required".to_string();
+    }
+    let field = if field.is_empty() { "params" } else { field.as_str() };
+    JobError::invalid_input(field, reason)
 }
 
 fn read_response<'de, T: Deserialize<'de>>(body: impl Source<'de>) -> Result<T, JobError> {
-    body.read().map_err(|error| {
-        let (mut field, mut reason) = (error.path, error.reason);
-        if let Some(missing) = missing_field(&reason) {
-            field = join(&field, missing);
-            reason = "is missing".to_string();
-        }
-        JobError::invalid_response(&field, reason)
-    })
+    body.read().map_err(response_error)
+}
+
+/// A response that could not be read, as an `invalid_response` error naming the field.
+fn response_error(error: SourceError) -> JobError {
+    let (mut field, mut reason) = (error.path, error.reason);
+    if let Some(missing) = missing_field(&reason) {
+        field = join(&field, missing);
+        reason = "is missing".to_string();
+    }
+    JobError::invalid_response(&field, reason)
 }
 
 /// The field of serde's "missing field `x`" message.

@@ -13,7 +13,7 @@
 use crate::decimal::Decimal;
 use crate::source::{path_text, Source, SourceError, Step};
 use js_sys::{Array, ArrayBuffer, Number, Object, Uint8Array};
-use serde::de::{self, DeserializeSeed, Deserializer, Expected, IntoDeserializer, Unexpected};
+use serde::de::{self, DeserializeSeed, Deserializer, Expected, Unexpected};
 use serde::Deserialize;
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
@@ -23,10 +23,13 @@ pub struct JsSource(pub JsValue);
 
 impl<'de> Source<'de> for JsSource {
     fn read<T: Deserialize<'de>>(self) -> std::result::Result<T, SourceError> {
-        T::deserialize(FromJs(self.0)).map_err(|error| SourceError {
-            path: path_text(error.steps.iter().rev()),
-            reason: error.reason,
-        })
+        T::deserialize(FromJs(self.0)).map_err(SourceError::from)
+    }
+}
+
+impl From<FromJsError> for SourceError {
+    fn from(error: FromJsError) -> Self {
+        SourceError { path: path_text(error.steps.iter().rev()), reason: error.reason }
     }
 }
 
@@ -360,7 +363,9 @@ impl<'de> Deserializer<'de> for FromJs {
         if !self.0.is_object() {
             return Err(self.wrong_type(&visitor));
         }
-        visitor.visit_map(Fields { object: self.0, fields, next: 0, value: None })
+        let mut reader = Fields { object: self.0, fields, next: 0, absent: None };
+        let read = visitor.visit_seq(&mut reader);
+        read.map_err(|error| reader.missing_or(error))
     }
 
     /// No enum is read from JS; refused as serde-wasm-bindgen refused a wrong shape.
@@ -444,51 +449,52 @@ impl Expected for ElementCount {
     }
 }
 
-/// The declared fields of a struct present on an object; an error inside one takes its
-/// name. Each field is named to the struct by its index, which serde's derived code
-/// matches without comparing strings (about 1.5 KB less gzipped wasm). Index and name
-/// agree as long as no field has a serde `alias`, which would add names to the list.
+/// The declared fields of a struct, handed to its derived code as a sequence in their
+/// declared order, which is much less code per type than a map of keys. An absent field
+/// ends as no element: serde's derive then takes the field's default, or fails with a
+/// length error, which [`Fields::missing_or`] turns into serde's "missing field" one.
+/// Every `Option` field a JS value is read into must therefore be `#[serde(default)]`.
+/// Unlike the map form, a missing required field is reported as soon as it is reached,
+/// before a wrong type in a field declared after it.
 struct Fields {
     object: JsValue,
     fields: &'static [&'static str],
     next: usize,
-    value: Option<(&'static str, JsValue)>,
+    absent: Option<&'static str>,
 }
 
 impl Fields {
-    /// Finds the next declared field present on the object and returns its index.
-    fn next_field(&mut self) -> Result<Option<u64>> {
-        while let Some(&field) = self.fields.get(self.next) {
-            let index = self.next as u64;
-            self.next += 1;
-            let key = JsValue::from_str(field);
-            let value = js_sys::Reflect::get(&self.object, &key).map_err(thrown)?;
-            if value.is_undefined() && !key.js_in(&self.object) {
-                continue;
-            }
-            self.value = Some((field, value));
-            return Ok(Some(index));
+    /// The value of the next declared field, or `None` when the object lacks it.
+    fn next_value(&mut self) -> Result<Option<(&'static str, FromJs)>> {
+        self.absent = None;
+        let Some(&field) = self.fields.get(self.next) else { return Ok(None) };
+        self.next += 1;
+        let key = JsValue::from_str(field);
+        let value = js_sys::Reflect::get(&self.object, &key).map_err(thrown)?;
+        if value.is_undefined() && !key.js_in(&self.object) {
+            self.absent = Some(field);
+            return Ok(None);
         }
-        Ok(None)
+        Ok(Some((field, FromJs(value))))
     }
 
-    fn take_value(&mut self) -> (&'static str, FromJs) {
-        let (field, value) = self.value.take().unwrap_or(("", JsValue::UNDEFINED));
-        (field, FromJs(value))
+    /// The error of the struct's read: a missing field's when the last field asked for
+    /// was absent (the derive fails at once when a required one is), else `error`.
+    #[cold]
+    fn missing_or(&self, error: FromJsError) -> FromJsError {
+        match self.absent {
+            Some(field) => de::Error::missing_field(field),
+            None => error,
+        }
     }
 }
 
-impl<'de> de::MapAccess<'de> for Fields {
+impl<'de> de::SeqAccess<'de> for Fields {
     type Error = FromJsError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        let Some(index) = self.next_field()? else { return Ok(None) };
-        seed.deserialize(index.into_deserializer()).map(Some)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        let (field, value) = self.take_value();
-        seed.deserialize(value).map_err(|error| error.at_field(field))
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        let Some((field, value)) = self.next_value()? else { return Ok(None) };
+        seed.deserialize(value).map(Some).map_err(|error| error.at_field(field))
     }
 }
 
