@@ -15,7 +15,7 @@ import {
   buildGraph, control, nodeState, promptNodes, runStats, useScope, waitForBadge,
 } from "./fixtures/livepeer-page.mjs";
 
-const API_KEY = "sk-e2e-livepeer-0123456789abcdef";
+const API_KEY = "e2e-fake-key-42";
 const LIVEPEER_TYPES = ["Livepeer/TextToImage", "Livepeer/ImageToImage",
   "Livepeer/ImageToVideo", "Livepeer/Upscale", "Livepeer/AudioToText",
   "Livepeer/SegmentAnything2", "Livepeer/LLM", "Livepeer/ImageToText",
