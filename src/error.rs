@@ -39,6 +39,8 @@ pub enum ErrorKind {
     Stream,
     /// The gateway no longer knows a job it had accepted.
     Vanished,
+    /// The gateway answered, but a result file could not be fetched.
+    Media,
     /// The job was cancelled.
     Cancelled,
     /// A page reload cut the job's request.
@@ -47,7 +49,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind.
-    pub const ALL: [ErrorKind; 16] = [
+    pub const ALL: [ErrorKind; 17] = [
         ErrorKind::InvalidInput,
         ErrorKind::BadRequest,
         ErrorKind::Unauthorized,
@@ -62,6 +64,7 @@ impl ErrorKind {
         ErrorKind::Http,
         ErrorKind::Stream,
         ErrorKind::Vanished,
+        ErrorKind::Media,
         ErrorKind::Cancelled,
         ErrorKind::Interrupted,
     ];
@@ -88,6 +91,7 @@ impl ErrorKind {
             ErrorKind::Http => "http",
             ErrorKind::Stream => "stream",
             ErrorKind::Vanished => "vanished",
+            ErrorKind::Media => "media",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Interrupted => "interrupted",
         }

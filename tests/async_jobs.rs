@@ -9,7 +9,7 @@ mod common;
 
 use comfyui_livepeer::JobService;
 use common::*;
-use js_sys::{Array, Function};
+use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -137,7 +137,7 @@ async fn a_live_stream_reports_its_status_until_it_ends() {
                 sink.push(&event);
             }
         });
-    service.subscribe(listener.as_ref().unchecked_ref::<Function>().clone());
+    service.subscribe(listener.as_ref().clone()).unwrap();
     let params =
         js(r#"{"subscribe_url":"http://127.0.0.1:1/in","publish_url":"http://127.0.0.1:1/out"}"#);
     run_job(&service, "live-video-to-video", &params).await.expect("the stream starts");

@@ -320,7 +320,7 @@ async fn events_report_each_transition_once_in_order() {
     let listener = wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |event| {
         sink.push(&event);
     });
-    let id = service.subscribe(listener.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    let id = service.subscribe(listener.as_ref().clone()).unwrap();
     run(&service, PARAMS, None).await.unwrap();
     let kinds: Vec<String> = seen.iter().map(|event| text(&event, "type")).collect();
     assert_eq!(kinds, ["state", "state", "retry", "state", "state"]);
@@ -342,7 +342,9 @@ async fn a_throwing_listener_does_not_break_the_job() {
     faults(scope, "[]").await;
     let service = service(scope, "");
     let thrower = js_sys::Function::new_no_args("throw new Error('listener bug')");
-    service.subscribe(thrower);
+    service.subscribe(thrower.into()).unwrap();
+    let refused = service.subscribe(JsValue::NULL).unwrap_err();
+    assert_eq!(text(&refused, "field"), "listener");
     assert!(run(&service, PARAMS, None).await.is_ok());
 }
 
@@ -410,7 +412,7 @@ fn requeues(service: &JobService) -> js_sys::Array {
                 sink.push(&get(&event, "jobIds"));
             }
         });
-    service.subscribe(listener.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    service.subscribe(listener.as_ref().clone()).unwrap();
     listener.forget();
     seen
 }

@@ -185,7 +185,7 @@ async fn llm_answers_whole_or_as_a_stream_of_token_events() {
                 sink.push(&get(&event, "text"));
             }
         });
-    service.subscribe(listener.as_ref().unchecked_ref::<Function>().clone());
+    service.subscribe(listener.as_ref().clone()).unwrap();
     let streamed = js(&format!(r#"{{"messages":{messages},"max_tokens":20,"stream":true}}"#));
     let output = output_of(&run_job(&service, "llm", &streamed).await);
     assert!(tokens.length() > 2, "tokens arrived as events");
@@ -304,4 +304,32 @@ async fn bad_input_is_refused_before_anything_is_sent() {
     assert!(cases.len() >= 15);
     assert_eq!(service.job_count(), 0, "no job was registered");
     assert_eq!(log(scope).await.len(), 0, "no request reached the gateway");
+}
+
+#[wasm_bindgen_test]
+async fn a_result_file_that_cannot_be_fetched_fails_the_job_without_sending_it_again() {
+    let scope = "p-lost-media";
+    faults(scope, "[]").await;
+    configure(scope, r#"{"media_host":"127.0.0.2"}"#).await;
+    let service = service(scope, "");
+    let params = js(r#"{"prompt":"x","width":8,"height":8}"#);
+    let error = run_job(&service, "text-to-image", &params).await.unwrap_err();
+    assert_eq!(text(&error, "kind"), "media", "{}", text(&error, "message"));
+    assert!(text(&error, "message").starts_with("the result file could not be fetched"));
+    assert_eq!(log(scope).await.len(), 1, "the paid work is not sent again");
+}
+
+#[wasm_bindgen_test]
+async fn a_stream_may_outlast_the_attempt_timeout_once_it_has_begun() {
+    let scope = "p-long-stream";
+    faults(scope, "[]").await;
+    let service = service(scope, r#","attemptTimeoutMs":300"#);
+    let messages = r#"[{"role":"user","content":"tell me a long story"}]"#;
+    let params = js(&format!(r#"{{"messages":{messages},"max_tokens":40,"stream":true}}"#));
+    let started = js_sys::Date::now();
+    let result = run_job(&service, "llm", &params).await;
+    let took = js_sys::Date::now() - started;
+    assert!(result.is_ok(), "{:?}", result.err().map(|e| text(&e, "message")));
+    assert!(took > 300.0, "the stream ran past the attempt timeout ({took} ms)");
+    assert_eq!(log(scope).await.len(), 1, "and was not sent again");
 }

@@ -21,6 +21,17 @@ pub struct RequeuePolicy {
     pub window_ms: Millis,
 }
 
+impl RequeuePolicy {
+    /// Checks the figures; names the field that is wrong.
+    pub fn validate(&self) -> Result<(), crate::error::JobError> {
+        if !(self.window_ms.is_finite() && self.window_ms >= 0.0) {
+            let reason = "must be a number of ms, 0 or more";
+            return Err(crate::error::JobError::invalid_input("requeue.windowMs", reason));
+        }
+        Ok(())
+    }
+}
+
 impl Default for RequeuePolicy {
     fn default() -> Self {
         RequeuePolicy { enabled: true, max_in_a_row: 10, window_ms: 300.0 }

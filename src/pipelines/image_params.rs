@@ -223,11 +223,11 @@ mod tests {
         let cases = [
             (TextToImage, r#"{}"#, "prompt", "is required"),
             (TextToImage, r#"{"prompt":"  "}"#, "prompt", "must not be empty"),
-            (TextToImage, r#"{"prompt":7}"#, "prompt", "invalid type"),
+            (TextToImage, r#"{"prompt":7}"#, "prompt", "must be a string (got 7)"),
             (TextToImage, r#"{"prompt":"p","width":0}"#, "width", "between 1 and 4096"),
             (TextToImage, r#"{"prompt":"p","height":5000}"#, "height", "not 5000"),
-            (TextToImage, r#"{"prompt":"p","width":-3}"#, "width", "invalid value"),
-            (TextToImage, r#"{"prompt":"p","width":"64"}"#, "width", "invalid type"),
+            (TextToImage, r#"{"prompt":"p","width":-3}"#, "width", "a whole number, 0 or more"),
+            (TextToImage, r#"{"prompt":"p","width":"64"}"#, "width", "must be a whole number"),
             (
                 TextToImage,
                 r#"{"prompt":"p","num_images_per_prompt":13}"#,
@@ -242,14 +242,14 @@ mod tests {
             ),
             (TextToImage, r#"{"prompt":"p","guidance_scale":-1}"#, "guidance_scale", "0 and 100"),
             (TextToImage, r#"{"prompt":"p","widht":64}"#, "widht", "unknown field `widht`"),
-            (TextToImage, r#"{"prompt":"p","seed":1.5}"#, "seed", "invalid type"),
+            (TextToImage, r#"{"prompt":"p","seed":1.5}"#, "seed", "must be a whole number"),
             (ImageToImage, r#"{"prompt":"p","strength":1.5}"#, "strength", "between 0 and 1"),
             (ImageToImage, r#"{"strength":0.5}"#, "prompt", "is required"),
             (Upscale, r#"{"prompt":""}"#, "prompt", "must not be empty"),
             (ImageToVideo, r#"{"fps":0}"#, "fps", "between 1 and 60"),
             (ImageToVideo, r#"{"motion_bucket_id":300}"#, "motion_bucket_id", "0 and 255"),
             (ImageToVideo, r#"{"noise_aug_strength":-0.1}"#, "noise_aug_strength", "0 and 1"),
-            (ImageToText, r#"{"prompt":["x"]}"#, "prompt", "invalid type"),
+            (ImageToText, r#"{"prompt":["x"]}"#, "prompt", "must be a string"),
         ];
         for (pipeline, json, field, reason) in cases {
             let error = read(pipeline, json).unwrap_err();

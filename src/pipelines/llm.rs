@@ -209,8 +209,8 @@ impl LlmStream {
     /// The gathered answer. Fails when the stream ended before `[DONE]` or sent nothing.
     pub fn into_output(self) -> Result<LlmOutput, JobError> {
         if !self.done {
-            let reason = "the stream ended before [DONE]";
-            return Err(JobError::new(ErrorKind::Stream, format!("the gateway's {reason}")));
+            let message = "the gateway's stream ended before [DONE]";
+            return Err(JobError::new(ErrorKind::Stream, message));
         }
         self.output.ok_or_else(|| JobError::invalid_response("", "the stream held no chunk"))
     }

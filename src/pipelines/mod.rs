@@ -336,7 +336,7 @@ fn read_params<'de, T: Deserialize<'de>>(input: impl Source<'de>) -> Result<T, J
 
 /// A parameter that could not be read, as an `invalid_input` error naming it.
 fn params_error(error: SourceError) -> JobError {
-    let (mut field, mut reason) = (error.path, error.reason);
+    let (mut field, mut reason) = (error.path, plain_reason(&error.reason));
     if let Some(missing) = missing_field(&reason) {
         field = join(&field, missing);
         reason = "is required".to_string();
@@ -357,6 +357,39 @@ fn response_error(error: SourceError) -> JobError {
         reason = "is missing".to_string();
     }
     JobError::invalid_response(&field, reason)
+}
+
+/// serde's "invalid type: floating point `-1.0`, expected u32" in a user's words: "must
+/// be a whole number, 0 or more (got -1.0)". Other messages are kept as they are.
+pub fn plain_reason(reason: &str) -> String {
+    let Some((got, expected)) = reason
+        .strip_prefix("invalid type: ")
+        .or_else(|| reason.strip_prefix("invalid value: "))
+        .and_then(|rest| rest.rsplit_once(", expected "))
+    else {
+        return reason.to_string();
+    };
+    let expected = expected.split(" at line ").next().unwrap_or(expected);
+    let wanted = match expected {
+        "u8" | "u16" | "u32" | "u64" => "a whole number, 0 or more",
+        "i8" | "i16" | "i32" | "i64" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a string" => "a string",
+        "a boolean" => "true or false",
+        "a sequence" => "a list",
+        other if other.starts_with("struct ") => "an object",
+        other => other,
+    };
+    let quoted = got.split_once('`').and_then(|(_, rest)| rest.split_once('`'));
+    let got = match quoted {
+        Some((value, _)) => value,
+        _ if got.starts_with("JsValue(Object") || got == "map" => "an object",
+        _ if got.starts_with("JsValue(Array") || got == "sequence" => "a list",
+        _ if got == "unit value" || got == "null" => "nothing",
+        _ => got,
+    };
+    let got: String = got.chars().take(40).collect();
+    format!("must be {wanted} (got {got})")
 }
 
 /// The field of serde's "missing field `x`" message.
@@ -389,6 +422,35 @@ mod tests {
         assert_eq!(Pipeline::Llm.body_kind(), BodyKind::Json);
         assert_eq!(Pipeline::AudioToText.media_input(), Some("audio"));
         assert_eq!(Pipeline::TextToSpeech.media_input(), None);
+    }
+
+    #[test]
+    fn serde_type_errors_read_in_a_users_words() {
+        let cases = [
+            (
+                "invalid type: floating point `-1.0`, expected u32",
+                "must be a whole number, 0 or more (got -1.0)",
+            ),
+            (
+                "invalid type: string \"64\", expected u32",
+                "must be a whole number, 0 or more (got string \"64\")",
+            ),
+            ("invalid type: map, expected a string", "must be a string (got an object)"),
+            (
+                "invalid type: unit value, expected struct Config",
+                "must be an object (got nothing)",
+            ),
+            (
+                "invalid value: integer `-3`, expected u32",
+                "must be a whole number, 0 or more (got -3)",
+            ),
+            ("missing field `prompt`", "missing field `prompt`"),
+        ];
+        for (serde, plain) in cases {
+            assert_eq!(plain_reason(serde), plain, "{serde}");
+        }
+        let long = format!("invalid type: floating point `{}`, expected u32", "9".repeat(300));
+        assert!(plain_reason(&long).len() < 90, "a huge number is cut");
     }
 
     #[test]

@@ -204,7 +204,9 @@ fn past_deadline(mut error: JobError) -> JobError {
 pub fn parse_retry_after(value: &str, now: Millis) -> Option<Millis> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        let seconds: u64 = value.parse().ok()?;
+        // Too many digits for a u64 is still a number of seconds: a very long wait,
+        // which the caller shortens to its cap.
+        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
         return Some(seconds as Millis * 1000.0);
     }
     let seconds = super::date::parse_http_date(value)?;
@@ -307,6 +309,8 @@ mod tests {
         let mut budget = RetryBudget::new(NOW);
         let seconds = failure(ErrorKind::RateLimited, Some(429), Some("2"));
         assert_eq!(policy.decide(&mut budget, seconds, NOW, 0.9), Ok(2_000.0));
+        let overlong = failure(ErrorKind::RateLimited, Some(429), Some("99999999999999999999"));
+        assert_eq!(policy.decide(&mut budget, overlong, NOW, 0.9), Ok(5_000.0), "capped");
         let long = failure(ErrorKind::Gateway, Some(503), Some("3600"));
         assert_eq!(policy.decide(&mut budget, long, NOW, 0.9), Ok(5_000.0));
         let date = failure(ErrorKind::Gateway, Some(503), Some("Fri, 04 Dec 2026 12:00:03 GMT"));
@@ -324,7 +328,8 @@ mod tests {
         assert_eq!(parse_retry_after("-3", NOW), None);
         assert_eq!(parse_retry_after("1.5", NOW), None);
         assert_eq!(parse_retry_after("", NOW), None);
-        assert_eq!(parse_retry_after("99999999999999999999999", NOW), None);
+        let huge = parse_retry_after("99999999999999999999999", NOW).unwrap();
+        assert!(huge > 1e18, "an overlong number of seconds is a very long wait");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::source::Source;
 use futures_channel::oneshot;
 use futures_util::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
+use std::cell::Cell;
 use std::pin::pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -53,15 +54,36 @@ impl Gateway {
         let lower = base.to_ascii_lowercase();
         let absolute = lower.starts_with("http://") || lower.starts_with("https://");
         let path = base.starts_with('/') && !base.starts_with("//");
-        let origin =
-            if absolute { web_sys::Url::new(base).ok().map(|u| u.origin()) } else { None };
+        let url = if absolute { web_sys::Url::new(base).ok() } else { None };
+        if url.as_ref().is_some_and(|u| !u.username().is_empty() || !u.password().is_empty()) {
+            let reason = "must not hold a user name or password; give the key as apiKey";
+            return Err(JobError::invalid_input("gatewayUrl", reason));
+        }
+        let origin = url.map(|u| u.origin());
         if !(path || origin.is_some()) {
             let reason =
                 "must be an http(s) URL or a path on this page's server, such as /livepeer";
             return Err(JobError::invalid_input("gatewayUrl", reason));
         }
         let api_key = api_key.filter(|key| !key.trim().is_empty());
+        if let Some(key) = &api_key {
+            let printable = key.bytes().all(|b| b.is_ascii_graphic());
+            if !printable || key.len() > 4096 {
+                let reason = "must be 1 to 4096 printable ASCII characters without spaces";
+                return Err(JobError::invalid_input("apiKey", reason));
+            }
+        }
         let media_proxy = media_proxy.filter(|prefix| !prefix.trim().is_empty());
+        if let Some(prefix) = &media_proxy {
+            let lower = prefix.to_ascii_lowercase();
+            let usable = lower.starts_with("http://")
+                || lower.starts_with("https://")
+                || (prefix.starts_with('/') && !prefix.starts_with("//"));
+            if !usable {
+                let reason = "must be an http(s) URL or a path on this page's server";
+                return Err(JobError::invalid_input("mediaProxy", reason));
+            }
+        }
         Ok(Gateway { base: base.to_string(), origin, api_key, media_proxy })
     }
 
@@ -217,13 +239,20 @@ impl Attempt<'_> {
     pub async fn submit(
         &self,
         timeout_ms: f64,
+        after_answer_ms: f64,
         deadline_error: Option<JobError>,
         cancel: &mut oneshot::Receiver<()>,
     ) -> AttemptEnd<Submitted> {
-        race(|signal| self.send(signal), timeout_ms, deadline_error, cancel).await
+        let answered = Cell::new(false);
+        let send = |signal, answered| self.send(signal, answered);
+        race(send, &answered, timeout_ms, after_answer_ms, deadline_error, cancel).await
     }
 
-    async fn send(&self, signal: Option<AbortSignal>) -> Result<Submitted, Failure> {
+    async fn send(
+        &self,
+        signal: Option<AbortSignal>,
+        answered: &Cell<bool>,
+    ) -> Result<Submitted, Failure> {
         let signal = signal.as_ref();
         let url = self.gateway.url(&self.pipeline.path());
         let response =
@@ -232,6 +261,7 @@ impl Attempt<'_> {
         if !(200..300).contains(&status) {
             return Err(refusal(response).await);
         }
+        answered.set(true);
         if status == 202 && self.prefer_async {
             let value = read_json(response).await?;
             let request_id = read_accepted(JsSource(value));
@@ -254,10 +284,12 @@ pub async fn poll(
     pipeline: Pipeline,
     request_id: &str,
     timeout_ms: f64,
+    after_answer_ms: f64,
     cancel: &mut oneshot::Receiver<()>,
 ) -> AttemptEnd<Polled> {
-    let ask = |signal| ask(gateway, pipeline, request_id, signal);
-    race(ask, timeout_ms, None, cancel).await
+    let answered = Cell::new(false);
+    let ask = |signal, answered| ask(gateway, pipeline, request_id, signal, answered);
+    race(ask, &answered, timeout_ms, after_answer_ms, None, cancel).await
 }
 
 async fn ask(
@@ -265,6 +297,7 @@ async fn ask(
     pipeline: Pipeline,
     request_id: &str,
     signal: Option<AbortSignal>,
+    answered: &Cell<bool>,
 ) -> Result<Polled, Failure> {
     let signal = signal.as_ref();
     let url = gateway.url(&format!("{}/result", pipeline.path()));
@@ -280,6 +313,7 @@ async fn ask(
         return Err(refusal(response).await);
     }
     let retry_after = response.headers().get("retry-after").ok().flatten();
+    answered.set(true);
     let value = if status == 202 { JsValue::NULL } else { read_json(response).await? };
     let step = read_poll_step(status, JsSource(value.clone()));
     match step.map_err(fatal)? {
@@ -302,7 +336,8 @@ pub async fn live_status(
     cancel: &mut oneshot::Receiver<()>,
 ) -> AttemptEnd<Option<JsValue>> {
     let url = gateway.url(&format!("/live/video-to-video/{stream_id}/status"));
-    let ask = |signal: Option<AbortSignal>| async move {
+    let answered = Cell::new(false);
+    let ask = |signal: Option<AbortSignal>, _: &Cell<bool>| async move {
         let response = gateway.fetch(&url, None, false, signal.as_ref()).await?;
         match response.status() {
             404 => Ok(None),
@@ -310,10 +345,12 @@ pub async fn live_status(
             _ => Err(refusal(response).await),
         }
     };
-    race(ask, timeout_ms, None, cancel).await
+    race(ask, &answered, timeout_ms, 0.0, None, cancel).await
 }
 
-/// Fetches every media file of `output`.
+/// Fetches every media file of `output`. A file that cannot be fetched ends the job with
+/// a `media` error (a 404 with `not_found`): sending the job again would pay for the work
+/// twice.
 async fn fetch_all(
     gateway: &Gateway,
     output: JobOutput,
@@ -321,7 +358,13 @@ async fn fetch_all(
 ) -> Result<Success, Failure> {
     let mut blobs = Vec::new();
     for url in output.media_urls() {
-        blobs.push(fetch_media(gateway, url, signal).await?);
+        let blob = fetch_media(gateway, url, signal).await.map_err(|failure| {
+            let reason = failure.error.message;
+            let message = format!("the result file could not be fetched: {reason}");
+            let error = JobError { message, ..failure.error };
+            fatal(JobError { kind: ErrorKind::Media, ..error })
+        })?;
+        blobs.push(blob);
     }
     Ok(Success { output, blobs })
 }
@@ -371,15 +414,27 @@ struct RequestId<'a> {
 
 /// Runs `work` with its own `AbortController`, raced against `timeout_ms` and `cancel`;
 /// whatever ends first, a request still running is aborted.
-async fn race<T, F: std::future::Future<Output = Result<T, Failure>>>(
-    work: impl FnOnce(Option<AbortSignal>) -> F,
+///
+/// `work` marks the `answered` flag once the gateway has answered 2xx. From then on the
+/// attempt timeout no longer cuts it (a long stream, or result files still downloading,
+/// are not a slow gateway); it may run `after_answer_ms` more, and if that runs out too
+/// the job ends with a `deadline` error rather than sending the paid work again.
+async fn race<'a, T, F: std::future::Future<Output = Result<T, Failure>> + 'a>(
+    work: impl FnOnce(Option<AbortSignal>, &'a Cell<bool>) -> F,
+    answered: &'a Cell<bool>,
     timeout_ms: f64,
+    after_answer_ms: f64,
     deadline_error: Option<JobError>,
     cancel: &mut oneshot::Receiver<()>,
 ) -> AttemptEnd<T> {
     let controller = AbortController::new().ok();
-    let request = pin!(work(controller.as_ref().map(AbortController::signal)));
-    let timer = TimeoutFuture::new(clamp_ms(timeout_ms));
+    let request = pin!(work(controller.as_ref().map(AbortController::signal), answered));
+    let timer = pin!(async {
+        TimeoutFuture::new(clamp_ms(timeout_ms)).await;
+        if answered.get() {
+            TimeoutFuture::new(clamp_ms(after_answer_ms)).await;
+        }
+    });
     let abort = || {
         if let Some(controller) = &controller {
             controller.abort();
@@ -390,7 +445,15 @@ async fn race<T, F: std::future::Future<Output = Result<T, Failure>>>(
         Either::Left((answer, _)) => AttemptEnd::Done(answer),
         Either::Right((Either::Left(_), _)) => {
             abort();
-            let error = deadline_error.unwrap_or_else(|| timeout_error(timeout_ms));
+            let error = if answered.get() {
+                JobError::new(
+                    ErrorKind::Deadline,
+                    "the gateway answered, but its result did not arrive in full before the \
+                     job's deadline",
+                )
+            } else {
+                deadline_error.unwrap_or_else(|| timeout_error(timeout_ms))
+            };
             AttemptEnd::Done(Err(Failure { error, retry_after: None }))
         }
         Either::Right((Either::Right(_), _)) => {
@@ -400,9 +463,27 @@ async fn race<T, F: std::future::Future<Output = Result<T, Failure>>>(
     }
 }
 
-/// Reads a JSON body; a body that is not JSON is an `invalid_response`.
+/// The largest JSON answer read: results with `data:` media are big, but not this big,
+/// and reading more would freeze the page.
+const MAX_ANSWER_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+
+/// Reads a JSON body; a body that is not JSON, or is larger than [`MAX_ANSWER_BYTES`], is
+/// an `invalid_response`.
 async fn read_json(response: Response) -> Result<JsValue, Failure> {
+    let too_big = |size: f64| {
+        let reason = format!("is {size} bytes; at most {MAX_ANSWER_BYTES} are read");
+        fatal(JobError::invalid_response("", reason))
+    };
+    let declared = response.headers().get("content-length").ok().flatten();
+    if let Some(size) = declared.and_then(|value| value.trim().parse::<u64>().ok()) {
+        if size as f64 > MAX_ANSWER_BYTES {
+            return Err(too_big(size as f64));
+        }
+    }
     let text = text(&response).await.map_err(network)?;
+    if text.len() as f64 > MAX_ANSWER_BYTES {
+        return Err(too_big(text.len() as f64));
+    }
     parse_json(&text).ok_or_else(|| fatal(JobError::invalid_response("", "the body is not JSON")))
 }
 

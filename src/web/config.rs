@@ -13,6 +13,7 @@ use crate::error::JobError;
 use crate::fields::field_names;
 use crate::jobs::requeue::{RequeueGate, RequeuePolicy};
 use crate::jobs::DEFAULT_MAX_AGE_MS;
+use crate::pipelines::plain_reason;
 use crate::requester::poll::{PollPolicy, PollSchedule};
 use crate::requester::RetryPolicy;
 use crate::source::Source;
@@ -81,9 +82,10 @@ pub fn read_config(config: &JsValue) -> Result<(Shared, Settings), JobError> {
         if field == "apiKey" {
             return JobError::invalid_input("apiKey", "must be a string");
         }
-        JobError::invalid_input(field, error.reason)
+        JobError::invalid_input(field, plain_reason(&error.reason))
     })?;
     config.retry.validate()?;
+    config.requeue.validate()?;
 
     let settings = Settings {
         max_age_ms: config.max_age_ms.unwrap_or(DEFAULT_MAX_AGE_MS),
@@ -133,12 +135,16 @@ pub fn read_config(config: &JsValue) -> Result<(Shared, Settings), JobError> {
 
 /// Reads new requeue rules, given as `RequeuePolicy` options.
 pub fn read_requeue_policy(options: &JsValue) -> Result<RequeuePolicy, JobError> {
+    if !options.is_object() {
+        return Err(JobError::invalid_input("options", "must be an object"));
+    }
     check_keys(options, "", field_names::<RequeuePolicy>())?;
-    JsSource(options.clone()).read().map_err(|error| {
-        // serde_path_to_error wrote the root as ".", which callers may have seen.
-        let field = if error.path.is_empty() { "." } else { error.path.as_str() };
-        JobError::invalid_input(field, error.reason)
-    })
+    let policy: RequeuePolicy = JsSource(options.clone()).read().map_err(|error| {
+        let field = if error.path.is_empty() { "options" } else { error.path.as_str() };
+        JobError::invalid_input(field, plain_reason(&error.reason))
+    })?;
+    policy.validate()?;
+    Ok(policy)
 }
 
 fn get(object: &JsValue, key: &str) -> JsValue {

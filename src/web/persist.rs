@@ -128,8 +128,8 @@ impl Store {
 
     fn give_up(&self, error: &JsValue) {
         if !self.0.failed.replace(true) {
-            let line = "livepeer: jobs cannot be saved in this browser (IndexedDB failed); \
-                        they are kept in memory only and a reload will lose them";
+            let line = "livepeer: jobs cannot be saved in this browser tab (the error \
+                        follows); they are kept in memory only and a reload will lose them";
             web_sys::console::warn_2(&line.into(), error);
         }
         *self.0.db.borrow_mut() = None;

@@ -66,7 +66,9 @@ pub async fn poll_until_done(
             return Err(ended_error(shared, job_id));
         };
         let timeout = shared.policy.attempt_timeout_ms.min(POLL_TIMEOUT_MS);
-        let answer = match poll(&shared.gateway, pipeline, request_id, timeout, cancel).await {
+        let after_answer = shared.policy.deadline_ms;
+        let asked = poll(&shared.gateway, pipeline, request_id, timeout, after_answer, cancel);
+        let answer = match asked.await {
             AttemptEnd::Done(answer) if still_pending(shared, job_id) => answer,
             _ => return Err(ended_error(shared, job_id)),
         };

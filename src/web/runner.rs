@@ -58,7 +58,9 @@ pub async fn drive(
         }
         tokens.set(0);
 
-        let answer = match attempt.submit(timeout, deadline_error, &mut cancel).await {
+        let after_answer = (shared.policy.deadline_at(&budget) - now()).max(0.0);
+        let sent = attempt.submit(timeout, after_answer, deadline_error, &mut cancel);
+        let answer = match sent.await {
             AttemptEnd::Done(answer) if still_pending(shared, job_id) => answer,
             _ => return Err(ended_error(shared, job_id)),
         };
@@ -98,6 +100,9 @@ pub async fn drive(
 /// Moves a queued job to `submitting`, or counts the next attempt of a submitting one.
 /// False if the job ended meanwhile.
 fn begin_attempt(shared: &Shared, job_id: &str, number: &Cell<u32>) -> bool {
+    if !still_pending(shared, job_id) {
+        return false;
+    }
     if shared.state(job_id) == Some(JobState::Queued) {
         let moved =
             shared.apply(|registry| registry.transition(job_id, JobState::Submitting, now()));

@@ -192,10 +192,13 @@ impl JobService {
     /// and live status of every job. Returns the id to pass to `unsubscribe`.
     pub fn subscribe(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "(event: JobEvent) => void")]
-        listener: js_sys::Function,
-    ) -> u32 {
-        self.shared.events.subscribe(listener)
+        #[wasm_bindgen(unchecked_param_type = "(event: JobEvent) => void")] listener: JsValue,
+    ) -> Result<u32, JsValue> {
+        let Some(listener) = listener.dyn_ref::<js_sys::Function>() else {
+            let error = JobError::invalid_input("listener", "must be a function");
+            return Err(error_to_js(&error, None));
+        };
+        Ok(self.shared.events.subscribe(listener.clone()))
     }
 
     /// Stops a listener. False if the id was unknown.
@@ -374,7 +377,10 @@ async fn restore(shared: &Rc<Shared>) -> JsValue {
 }
 
 fn read_pipeline(pipeline: &JsValue) -> Result<Pipeline, JobError> {
-    let name = pipeline.as_string().unwrap_or_default();
+    let Some(name) = pipeline.as_string() else {
+        let reason = "must be a pipeline name such as \"text-to-image\"";
+        return Err(JobError::invalid_input("pipeline", reason));
+    };
     Pipeline::from_name(&name).ok_or_else(|| {
         JobError::invalid_input(
             "pipeline",

@@ -11,8 +11,22 @@ function done(request) {
   });
 }
 
-/** Opens (and on first use creates) the database `name`. */
-export function openJobStore(name) {
+/**
+ * Opens (and on first use creates) the database `name`. Only one page at a time may use
+ * it: a second tab would take the first one's running jobs for jobs a reload cut and send
+ * them again. The page holds a Web Lock on the name for its life; when another page
+ * holds it, this rejects.
+ */
+export async function openJobStore(name) {
+  if (globalThis.navigator?.locks) {
+    const held = await new Promise((resolve) => {
+      navigator.locks.request(`comfyui-livepeer:${name}`, { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        return lock === null ? undefined : new Promise(() => {});
+      });
+    });
+    if (!held) throw new Error(`another page uses the job store "${name}"`);
+  }
   const request = indexedDB.open(name, 1);
   request.onupgradeneeded = () => request.result.createObjectStore(JOBS, { keyPath: "id" });
   return done(request);

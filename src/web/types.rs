@@ -382,7 +382,8 @@ export interface JobResult<P extends PipelineName = PipelineName> {
 export type ErrorKind =
   | "invalid_input" | "bad_request" | "unauthorized" | "not_found" | "validation"
   | "rate_limited" | "gateway" | "network" | "timeout" | "deadline"
-  | "invalid_response" | "http" | "stream" | "vanished" | "cancelled" | "interrupted";
+  | "invalid_response" | "http" | "stream" | "vanished" | "media" | "cancelled"
+  | "interrupted";
 
 /** Why a job failed, as statuses and events carry it. */
 export interface JobErrorInfo {
