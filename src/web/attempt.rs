@@ -245,7 +245,17 @@ impl Attempt<'_> {
     ) -> AttemptEnd<Submitted> {
         let answered = Cell::new(false);
         let send = |signal, answered| self.send(signal, answered);
-        race(send, &answered, timeout_ms, after_answer_ms, deadline_error, cancel).await
+        let end = race(send, &answered, timeout_ms, after_answer_ms, deadline_error, cancel);
+        match end.await {
+            // The gateway accepted the work: a body cut off after that is not sent again.
+            AttemptEnd::Done(Err(failure))
+                if answered.get() && failure.error.kind == ErrorKind::Network =>
+            {
+                let message = "the gateway's answer broke off before its end";
+                AttemptEnd::Done(Err(fatal(JobError::new(ErrorKind::Stream, message))))
+            }
+            end => end,
+        }
     }
 
     async fn send(
