@@ -11,19 +11,34 @@ function done(request) {
   });
 }
 
+/** How long a page waits for the job store while another page still holds it (a page
+ *  being reloaded lets go of it a moment after the new one starts). */
+const LOCK_WAIT_MS = 3000;
+
 /**
  * Opens (and on first use creates) the database `name`. Only one page at a time may use
  * it: a second tab would take the first one's running jobs for jobs a reload cut and send
- * them again. The page holds a Web Lock on the name for its life; when another page
- * holds it, this rejects.
+ * them again. The page holds a Web Lock on the name for its life; when another page still
+ * holds it after LOCK_WAIT_MS, this rejects.
  */
-export async function openJobStore(name) {
-  if (globalThis.navigator?.locks) {
+export function openJobStore(name) {
+  if (!opening.has(name)) opening.set(name, open(name));
+  return opening.get(name);
+}
+
+/** The database of each name this page opened, opened once however often it is asked. */
+const opening = new Map();
+
+async function open(name) {
+  if (globalThis.navigator?.locks && globalThis.AbortSignal?.timeout) {
     const held = await new Promise((resolve) => {
-      navigator.locks.request(`comfyui-livepeer:${name}`, { ifAvailable: true }, (lock) => {
-        resolve(lock !== null);
-        return lock === null ? undefined : new Promise(() => {});
-      });
+      const options = { signal: AbortSignal.timeout(LOCK_WAIT_MS) };
+      navigator.locks
+        .request(`comfyui-livepeer:${name}`, options, () => {
+          resolve(true);
+          return new Promise(() => {});
+        })
+        .catch(() => resolve(false));
     });
     if (!held) throw new Error(`another page uses the job store "${name}"`);
   }

@@ -270,6 +270,29 @@ test("a job submitted before the database opened is saved while it runs", {
   }
 });
 
+// A second tab on the same database would take the first tab's running job for one a
+// reload cut, and could send it again; it works in memory instead, with one warning.
+test("a second page on the same database does not take over the first one's jobs", {
+  timeout: 30_000,
+}, async () => {
+  const scenario = newScenario();
+  await control(scenario.scope, "faults", [{ kind: "delay", ms: 6000 }]);
+  const first = await openPage(scenario);
+  assert.deepEqual(await first.page.evaluate(() => jobs.open()), NOTHING);
+  await first.page.evaluate((p) => jobs.submit("text-to-image", p), image("a lighthouse"));
+  await waitForRequest(scenario.scope, "/text-to-image");
+
+  const second = await openPage(scenario);
+  assert.deepEqual(await second.page.evaluate(() => jobs.open()), NOTHING,
+    "the second page restores nothing of the first page's jobs");
+  assert.equal(second.warnings.length, 1, JSON.stringify(second.warnings));
+  assert.match(second.warnings[0], STORAGE_WARNING);
+  second.warnings.length = 0;
+  await closePage(second);
+  assert.equal((await requestLog(scenario.scope)).length, 1, "the job was sent once");
+  await first.page.close();
+});
+
 test("nothing left the machine", () => {
   assert.deepEqual(outsideRequests, []);
 });
