@@ -43,7 +43,7 @@ export function checkToolchain() {
       `cargo install wasm-bindgen-cli --version ${WASM_BINDGEN_VERSION}`);
   }
   if (version("wasm-pack").status !== 0) {
-    problems.push("wasm-pack: cargo install wasm-pack --locked");
+    problems.push("wasm-pack: cargo install wasm-pack --locked --version 0.15.1");
   }
   const target = spawnSync("rustup", ["target", "list", "--installed"], { encoding: "utf8" });
   if (!String(target.stdout).includes("wasm32-unknown-unknown")) {

@@ -1,6 +1,15 @@
 // The demo: builds the release wasm, starts the local gateway and a static server on
 // 127.0.0.1, and prints the demo page's URL. Ctrl-C stops everything.
-import { buildGateway, buildWasm, ROOT, serveStatic, startGateway } from "./lib.mjs";
+import {
+  buildGateway, buildWasm, checkToolchain, ROOT, serveStatic, startGateway,
+} from "./lib.mjs";
+
+try {
+  checkToolchain();
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
 
 const port = Number(process.env.PORT ?? 8080);
 await buildWasm();

@@ -15,7 +15,12 @@ async function step(title, action) {
   console.log(`=== ${title}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-checkToolchain();
+try {
+  checkToolchain();
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
 await step("native tests (cargo test --workspace)", () => run("cargo", ["test", "--workspace"]));
 await step("relay tests (pytest)", () => run("python3", ["-m", "pytest", "-q"], {
   env: toolEnv({ LIVEPEER_GATEWAY_BIN: `${ROOT}/target/debug/livepeer-local-gateway` }),

@@ -1,6 +1,7 @@
-// The event log: the last JobEvents of every service, newest first. State changes and
-// retries get a line each; the tokens of a streamed llm answer get one line per attempt
-// that counts them, so a long answer does not push everything else out.
+// The event log: the last JobEvents of every service, newest first. State changes,
+// retries, live stream statuses and requeues get a line each; the tokens of a streamed
+// llm answer get one line per attempt that counts them, so a long answer does not push
+// everything else out.
 import { el, formatClock, formatDuration, formatError } from "./dom.js";
 
 /** The list shows a JobEvent stream, keeping the newest `limit` lines. */
@@ -23,7 +24,9 @@ export class EventLog {
   add(event) {
     if (event.type === "token") this.#countToken(event);
     else if (event.type === "retry") this.#prepend(retryLine(event));
-    else this.#prepend(stateLine(event));
+    else if (event.type === "live") this.#prepend(liveLine(event));
+    else if (event.type === "requeue") this.#prepend(requeueLine(event));
+    else if (event.type === "state") this.#prepend(stateLine(event));
   }
 
   #countToken(event) {
@@ -70,15 +73,51 @@ function retryLine(event) {
   return item;
 }
 
-/** The start every line shares: time, job, pipeline, what happened, attempt. */
-function eventLine(event, type, what) {
+function liveLine(event) {
+  const item = eventLine(event, "live", event.ended ? "live stream ended" : "live status");
+  const summary = liveSummary(event.status);
+  if (summary) item.append(el("span", { class: "detail", text: summary }));
+  if (event.error) item.append(el("span", { class: "error", text: formatError(event.error) }));
+  return item;
+}
+
+/** The runner's state and output frame rate from a go-livepeer status, if it has them. */
+function liveSummary(status) {
+  const inference = status?.inference_status;
+  if (!inference || typeof inference !== "object") return "";
+  const parts = [];
+  if (typeof inference.state === "string") parts.push(inference.state);
+  if (typeof inference.output_fps === "number") {
+    parts.push(`${inference.output_fps.toFixed(1)} fps out`);
+  }
+  return parts.join(" · ");
+}
+
+function requeueLine(event) {
+  const count = event.jobIds.length;
   return el(
+    "li",
+    { "data-testid": "event", "data-type": "requeue" },
+    el("time", { text: formatClock(event.at) }),
+    el("span", { class: "change", text: `requeue for ${count} job${count === 1 ? "" : "s"}` }),
+  );
+}
+
+/**
+ * The start the lines of one job share: time, job, pipeline, what happened and, when
+ * the event has one, the attempt.
+ */
+function eventLine(event, type, what) {
+  const item = el(
     "li",
     { "data-testid": "event", "data-type": type },
     el("time", { text: formatClock(event.at) }),
     el("span", { class: "job-id", text: event.jobId }),
     el("span", { class: "detail pipeline", text: event.pipeline }),
     el("span", { class: "change", text: what }),
-    el("span", { class: "detail", text: `attempt ${event.attempt}` }),
   );
+  if (event.attempt !== undefined) {
+    item.append(el("span", { class: "detail", text: `attempt ${event.attempt}` }));
+  }
+  return item;
 }

@@ -48,7 +48,8 @@ export class JobList {
 
   /**
    * Applies a JobEvent to its job: a state change, a retry wait, or a streamed token.
-   * An async job's output is shown and delivered as soon as it completes.
+   * An async job's output is shown and delivered as soon as it completes. Live stream
+   * statuses and requeues leave the table as it is.
    * @param {import("/pkg/comfyui_livepeer.js").JobEvent} event
    */
   onEvent(event) {
@@ -64,6 +65,7 @@ export class JobList {
       this.#render(entry);
       return;
     }
+    if (event.type !== "state") return;
 
     const { to: state, attempt, elapsedMs, error } = event;
     entry.status = { ...entry.status, state, attempt, elapsedMs, error, retryAt: undefined };

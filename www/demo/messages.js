@@ -4,8 +4,8 @@ import { el } from "./dom.js";
 
 const ROLES = ["system", "user", "assistant"];
 const STARTERS = [
-  { role: "system", content: "", placeholder: "You answer in one short paragraph." },
-  { role: "user", content: "", placeholder: "What makes a harbour a good one?" },
+  { role: "system", content: "", placeholder: "optional: how the model should answer" },
+  { role: "user", content: "What makes a harbour a good one?" },
 ];
 
 /** The messages of one llm job. */

@@ -27,6 +27,18 @@ export function settingsList({ api, toast, onServiceChange, onAutoRequeue }) {
   const changed = (handler) => (value, old) => {
     if (old !== undefined && value !== old) handler(value, old);
   };
+  let restoring = null;
+  const changeGateway = async (url) => {
+    if (url === restoring) return;
+    const used = await sendGateway(api, url, toast);
+    if (used === undefined || used === url) return;
+    restoring = used;
+    try {
+      await writeSetting(SETTING.gatewayUrl, used);
+    } finally {
+      restoring = null;
+    }
+  };
   const report = (message, problem) => toast({
     severity: problem ? "error" : "success", summary: "Livepeer API key", detail: message,
     life: problem ? 8000 : 3000,
@@ -42,7 +54,7 @@ export function settingsList({ api, toast, onServiceChange, onAutoRequeue }) {
       attrs: { placeholder: "the server's default" },
       defaultValue: "",
       sortOrder: 2,
-      onChange: changed((value) => changeGateway(api, String(value ?? "").trim(), toast)),
+      onChange: changed((value) => changeGateway(String(value ?? "").trim())),
     },
     {
       id: SETTING.apiKey,
@@ -94,9 +106,14 @@ export function settingsList({ api, toast, onServiceChange, onAutoRequeue }) {
   ];
 }
 
-async function changeGateway(api, url, toast) {
+/**
+ * Sends a new gateway URL to the relay. Resolves with undefined once the relay took it;
+ * when it refused it, shows why and resolves with the URL the relay still uses (or
+ * undefined when even that cannot be read).
+ */
+async function sendGateway(api, url, toast) {
+  const before = await readRelayConfig(api).catch(() => null);
   try {
-    const before = await readRelayConfig(api).catch(() => null);
     const after = await writeRelayConfig(api, { gateway_url: url });
     if (before?.api_key_set && before.api_key_source === "file" && !after.api_key_set) {
       toast({
@@ -107,10 +124,24 @@ async function changeGateway(api, url, toast) {
         life: 12000,
       });
     }
+    return undefined;
   } catch (error) {
     toast({ severity: "error", summary: "Livepeer gateway URL", detail: error.message,
       life: 10000 });
   }
+  const current = await readRelayConfig(api).catch(() => before);
+  return current?.gateway_url;
+}
+
+/**
+ * Writes a setting through ComfyUI's setting store; its onChange runs as for the user.
+ * Does nothing in a page without one.
+ */
+async function writeSetting(id, value) {
+  const app = globalThis.app ?? globalThis.comfyAPI?.app?.app;
+  const store = app?.extensionManager?.setting;
+  if (store?.set) await store.set(id, value);
+  else await app?.ui?.settings?.setSettingValueAsync?.(id, value);
 }
 
 /**
