@@ -475,24 +475,25 @@ async fn race<'a, T, F: std::future::Future<Output = Result<T, Failure>> + 'a>(
 
 /// The largest JSON answer read: results with `data:` media are big, but not this big,
 /// and reading more would freeze the page.
-const MAX_ANSWER_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+const MAX_ANSWER_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads a JSON body; a body that is not JSON, or is larger than [`MAX_ANSWER_BYTES`], is
 /// an `invalid_response`.
 async fn read_json(response: Response) -> Result<JsValue, Failure> {
-    let too_big = |size: f64| {
+    // Whole numbers only: formatting a float would bring Rust's float printer in.
+    let too_big = |size: u64| {
         let reason = format!("is {size} bytes; at most {MAX_ANSWER_BYTES} are read");
         fatal(JobError::invalid_response("", reason))
     };
     let declared = response.headers().get("content-length").ok().flatten();
     if let Some(size) = declared.and_then(|value| value.trim().parse::<u64>().ok()) {
-        if size as f64 > MAX_ANSWER_BYTES {
-            return Err(too_big(size as f64));
+        if size > MAX_ANSWER_BYTES {
+            return Err(too_big(size));
         }
     }
     let text = text(&response).await.map_err(network)?;
-    if text.len() as f64 > MAX_ANSWER_BYTES {
-        return Err(too_big(text.len() as f64));
+    if text.len() as u64 > MAX_ANSWER_BYTES {
+        return Err(too_big(text.len() as u64));
     }
     parse_json(&text).ok_or_else(|| fatal(JobError::invalid_response("", "the body is not JSON")))
 }
