@@ -319,13 +319,6 @@ impl Registry {
             _ => false,
         };
         let id = saved.id.clone();
-        for node in &saved.nodes {
-            if let Some(old) = self.node_jobs.insert(node.clone(), id.clone()) {
-                if let Some(old_job) = self.jobs.get_mut(&old) {
-                    old_job.nodes.remove(node);
-                }
-            }
-        }
         let job = Job {
             id: saved.id,
             pipeline: saved.pipeline,
@@ -337,17 +330,19 @@ impl Registry {
             request_id: saved.request_id,
             output: None,
             error: saved.error,
-            nodes: saved.nodes.into_iter().collect(),
+            nodes: HashSet::new(),
         };
         self.jobs.insert(id.clone(), job);
+        for node in &saved.nodes {
+            self.attach(node, &id)?;
+        }
         if !cut {
             return Ok(None);
         }
-        let from = self.job_mut(&id)?.state;
-        self.job_mut(&id)?.error = Some(error);
-        self.job_mut(&id)?.state = JobState::Interrupted;
-        self.job_mut(&id)?.updated_at = now;
         let job = self.job_mut(&id)?;
+        let from = std::mem::replace(&mut job.state, JobState::Interrupted);
+        job.error = Some(error);
+        job.updated_at = now;
         Ok(Some(Transition {
             job_id: id.clone(),
             pipeline: job.pipeline,

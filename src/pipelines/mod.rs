@@ -162,18 +162,12 @@ impl Pipeline {
     /// Checks that every key given is a field of the pipeline, its media file, or one of
     /// its object fields; names the first stranger and lists what is accepted.
     pub fn check_keys<'a>(self, keys: impl IntoIterator<Item = &'a str>) -> Result<(), JobError> {
-        let fields = self.fields();
-        let known = |key: &str| {
-            fields.contains(&key)
-                || self.media_input() == Some(key)
-                || self.object_fields().contains(&key)
-        };
-        match keys.into_iter().find(|key| !known(key)) {
+        let mut accepted: Vec<&str> = self.fields().to_vec();
+        accepted.extend(self.media_input());
+        accepted.extend(self.object_fields());
+        match keys.into_iter().find(|key| !accepted.contains(key)) {
             None => Ok(()),
             Some(key) => {
-                let mut accepted: Vec<&str> = fields.to_vec();
-                accepted.extend(self.media_input());
-                accepted.extend(self.object_fields());
                 let reason =
                     format!("is not a field of {}; use {}", self.as_str(), accepted.join(", "));
                 Err(JobError::invalid_input(key, reason))
