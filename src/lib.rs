@@ -4,7 +4,8 @@
 //! - [`jobs`]: the registry of jobs, their checked states and the node index;
 //! - [`requester`]: what an answer means and when to retry;
 //! - [`pipelines`]: each pipeline's parameters and results;
-//! - [`source`]: serde input read so that an error names the field at fault;
+//! - [`value`]: values as JSON holds them, read so that an error names the field at
+//!   fault;
 //! - [`decimal`]: numbers in messages, without Rust's float formatter in the wasm;
 //! - `web` (wasm32 only): the browser layer that performs requests and waits and
 //!   exposes the JS bindings.
@@ -13,11 +14,10 @@
 
 pub mod decimal;
 pub mod error;
-pub mod fields;
 pub mod jobs;
 pub mod pipelines;
 pub mod requester;
-pub mod source;
+pub mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -7,11 +7,10 @@
 //! timer should fire, and at that time which jobs the requeue is for.
 
 use super::Millis;
-use serde::Deserialize;
+use crate::value::{self, Read, Value};
 
 /// The rules of automatic requeues.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RequeuePolicy {
     /// Requeue at all.
     pub enabled: bool,
@@ -35,6 +34,23 @@ impl RequeuePolicy {
 impl Default for RequeuePolicy {
     fn default() -> Self {
         RequeuePolicy { enabled: true, max_in_a_row: 10, window_ms: 300.0 }
+    }
+}
+
+impl RequeuePolicy {
+    /// The options, by their names in JS.
+    pub const FIELDS: &'static [&'static str] = &["enabled", "maxInARow", "windowMs"];
+}
+
+impl Read for RequeuePolicy {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        let default = RequeuePolicy::default();
+        Ok(RequeuePolicy {
+            enabled: object.or("enabled", default.enabled)?,
+            max_in_a_row: object.or("maxInARow", default.max_in_a_row)?,
+            window_ms: object.or("windowMs", default.window_ms)?,
+        })
     }
 }
 

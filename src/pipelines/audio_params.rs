@@ -3,9 +3,8 @@
 
 use super::check::not_blank;
 use crate::error::JobError;
-use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use crate::value::{self, Read, Value};
+use serde::Serialize;
 
 /// Which timestamps audio-to-text returns: `"true"` or `"sentence"` for sentence
 /// chunks, `"word"` for word chunks, `"false"` for none. A JS boolean is accepted too.
@@ -21,29 +20,13 @@ pub enum ReturnTimestamps {
 
 /// Read by hand rather than as an untagged enum, whose buffering costs 3 to 4 KB of
 /// gzipped wasm; a value of another type gets the untagged enum's message.
-impl<'de> Deserialize<'de> for ReturnTimestamps {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(FlagOrWord).map_err(|_| {
-            de::Error::custom("data did not match any variant of untagged enum ReturnTimestamps")
-        })
-    }
-}
-
-struct FlagOrWord;
-
-impl Visitor<'_> for FlagOrWord {
-    type Value = ReturnTimestamps;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a boolean or a word")
-    }
-
-    fn visit_bool<E: de::Error>(self, flag: bool) -> Result<ReturnTimestamps, E> {
-        Ok(ReturnTimestamps::Flag(flag))
-    }
-
-    fn visit_str<E: de::Error>(self, word: &str) -> Result<ReturnTimestamps, E> {
-        Ok(ReturnTimestamps::Word(word.to_string()))
+impl Read for ReturnTimestamps {
+    fn read(value: &Value) -> value::Result<Self> {
+        match value {
+            Value::Bool(flag) => Ok(ReturnTimestamps::Flag(*flag)),
+            Value::Str(word) => Ok(ReturnTimestamps::Word(word.clone())),
+            other => Err(other.wrong("true, false or a word")),
+        }
     }
 }
 
@@ -52,14 +35,12 @@ fn bool_as_text<S: serde::Serializer>(flag: &bool, serializer: S) -> Result<S::O
 }
 
 /// Parameters of an audio-to-text job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AudioToTextParams {
     /// The Hugging Face model id; empty lets the gateway choose.
-    #[serde(default)]
     pub model_id: String,
     /// Which timestamps to return (gateway default `"true"`, sentence chunks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_timestamps: Option<ReturnTimestamps>,
 }
 
@@ -81,16 +62,14 @@ impl AudioToTextParams {
 pub const MAX_SPEECH_CHARS: usize = 10_000;
 
 /// Parameters of a text-to-speech job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TextToSpeechParams {
     /// What to say.
     pub text: String,
     /// The Hugging Face model id; empty lets the gateway choose.
-    #[serde(default)]
     pub model_id: String,
     /// The speaker to imitate, in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
@@ -107,12 +86,43 @@ impl TextToSpeechParams {
     }
 }
 
+impl AudioToTextParams {
+    /// The fields, by their gateway names (the audio file travels beside them).
+    pub const FIELDS: &'static [&'static str] = &["model_id", "return_timestamps"];
+}
+
+impl Read for AudioToTextParams {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(AudioToTextParams {
+            model_id: object.or_default("model_id")?,
+            return_timestamps: object.opt("return_timestamps")?,
+        })
+    }
+}
+
+impl TextToSpeechParams {
+    /// The fields, by their gateway names.
+    pub const FIELDS: &'static [&'static str] = &["text", "model_id", "description"];
+}
+
+impl Read for TextToSpeechParams {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(TextToSpeechParams {
+            text: object.req("text")?,
+            model_id: object.or_default("model_id")?,
+            description: object.opt("description")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::pipelines::{JobParams, Pipeline};
 
     fn read(pipeline: Pipeline, json: &str) -> Result<String, crate::error::JobError> {
-        let params = JobParams::read(pipeline, &mut serde_json::Deserializer::from_str(json))?;
+        let params = JobParams::read(pipeline, crate::value::Value::from_json(json).unwrap())?;
         Ok(serde_json::to_string(&params).unwrap())
     }
 

@@ -6,43 +6,42 @@
 
 use super::check::{generation, int_in, not_blank, number_in, size};
 use crate::error::JobError;
-use serde::{Deserialize, Serialize};
+use crate::value::{self, Read, Value};
+use serde::Serialize;
 
 /// Parameters of a text-to-image job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TextToImageParams {
     /// What to draw. Several prompts may be separated by `|` where the model supports it.
     pub prompt: String,
     /// The Hugging Face model id; empty lets the gateway choose.
-    #[serde(default)]
     pub model_id: String,
     /// LoRA models and weights, as the gateway's JSON-in-a-string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub loras: Option<String>,
     /// Image height in pixels (gateway default 576).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
     /// Image width in pixels (gateway default 1024).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
     /// How closely to follow the prompt (gateway default 7.5).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guidance_scale: Option<f64>,
     /// What to keep out of the image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
     /// Whether the gateway flags possibly offensive images (default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub safety_check: Option<bool>,
     /// The random seed; the same seed and prompt give the same image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     /// Denoising steps (gateway default 50).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_inference_steps: Option<u32>,
     /// How many images to make (default 1, at most 12).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_images_per_prompt: Option<u32>,
 }
 
@@ -56,40 +55,38 @@ impl TextToImageParams {
 }
 
 /// Parameters of an image-to-image job (the input image travels beside them).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ImageToImageParams {
     /// How to change the image.
     pub prompt: String,
     /// The Hugging Face model id; empty lets the gateway choose.
-    #[serde(default)]
     pub model_id: String,
     /// LoRA models and weights, as the gateway's JSON-in-a-string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub loras: Option<String>,
     /// How far from the input to move, 0 to 1 (gateway default 0.8).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub strength: Option<f64>,
     /// How closely to follow the prompt (gateway default 7.5).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guidance_scale: Option<f64>,
     /// How closely to stay with the input image (gateway default 1.5).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_guidance_scale: Option<f64>,
     /// What to keep out of the image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
     /// Whether the gateway flags possibly offensive images (default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub safety_check: Option<bool>,
     /// The random seed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     /// Denoising steps (gateway default 100).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_inference_steps: Option<u32>,
     /// How many images to make (default 1, at most 12).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_images_per_prompt: Option<u32>,
 }
 
@@ -104,22 +101,20 @@ impl ImageToImageParams {
 }
 
 /// Parameters of an upscale job (the input image travels beside them).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UpscaleParams {
     /// What the upscaled image shows, to guide the added detail.
     pub prompt: String,
     /// The Hugging Face model id; empty lets the gateway choose.
-    #[serde(default)]
     pub model_id: String,
     /// Whether the gateway flags possibly offensive images (default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub safety_check: Option<bool>,
     /// The random seed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     /// Denoising steps (gateway default 75).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_inference_steps: Option<u32>,
 }
 
@@ -132,35 +127,33 @@ impl UpscaleParams {
 }
 
 /// Parameters of an image-to-video job (the input image travels beside them).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ImageToVideoParams {
     /// The Hugging Face model id; empty lets the gateway choose.
-    #[serde(default)]
     pub model_id: String,
     /// Video height in pixels (gateway default 576).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
     /// Video width in pixels (gateway default 1024).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
     /// Frames per second, 1 to 60 (gateway default 6).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fps: Option<u32>,
     /// How much motion, 0 to 255 (gateway default 127).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub motion_bucket_id: Option<u32>,
     /// Noise added to the input, 0 to 1 (gateway default 0.02).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub noise_aug_strength: Option<f64>,
     /// Whether the gateway flags possibly offensive frames (default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub safety_check: Option<bool>,
     /// The random seed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     /// Denoising steps (gateway default 25).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_inference_steps: Option<u32>,
 }
 
@@ -176,15 +169,151 @@ impl ImageToVideoParams {
 }
 
 /// Parameters of an image-to-text job (the input image travels beside them).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ImageToTextParams {
     /// What to ask about the image; empty asks for a caption.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
     /// The Hugging Face model id; empty lets the gateway choose.
-    #[serde(default)]
     pub model_id: String,
+}
+
+impl TextToImageParams {
+    /// The fields, by their gateway names.
+    pub const FIELDS: &'static [&'static str] = &[
+        "prompt",
+        "model_id",
+        "loras",
+        "height",
+        "width",
+        "guidance_scale",
+        "negative_prompt",
+        "safety_check",
+        "seed",
+        "num_inference_steps",
+        "num_images_per_prompt",
+    ];
+}
+
+impl Read for TextToImageParams {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(TextToImageParams {
+            prompt: object.req("prompt")?,
+            model_id: object.or_default("model_id")?,
+            loras: object.opt("loras")?,
+            height: object.opt("height")?,
+            width: object.opt("width")?,
+            guidance_scale: object.opt("guidance_scale")?,
+            negative_prompt: object.opt("negative_prompt")?,
+            safety_check: object.opt("safety_check")?,
+            seed: object.opt("seed")?,
+            num_inference_steps: object.opt("num_inference_steps")?,
+            num_images_per_prompt: object.opt("num_images_per_prompt")?,
+        })
+    }
+}
+
+impl ImageToImageParams {
+    /// The fields, by their gateway names.
+    pub const FIELDS: &'static [&'static str] = &[
+        "prompt",
+        "model_id",
+        "loras",
+        "strength",
+        "guidance_scale",
+        "image_guidance_scale",
+        "negative_prompt",
+        "safety_check",
+        "seed",
+        "num_inference_steps",
+        "num_images_per_prompt",
+    ];
+}
+
+impl Read for ImageToImageParams {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(ImageToImageParams {
+            prompt: object.req("prompt")?,
+            model_id: object.or_default("model_id")?,
+            loras: object.opt("loras")?,
+            strength: object.opt("strength")?,
+            guidance_scale: object.opt("guidance_scale")?,
+            image_guidance_scale: object.opt("image_guidance_scale")?,
+            negative_prompt: object.opt("negative_prompt")?,
+            safety_check: object.opt("safety_check")?,
+            seed: object.opt("seed")?,
+            num_inference_steps: object.opt("num_inference_steps")?,
+            num_images_per_prompt: object.opt("num_images_per_prompt")?,
+        })
+    }
+}
+
+impl UpscaleParams {
+    /// The fields, by their gateway names.
+    pub const FIELDS: &'static [&'static str] =
+        &["prompt", "model_id", "safety_check", "seed", "num_inference_steps"];
+}
+
+impl Read for UpscaleParams {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(UpscaleParams {
+            prompt: object.req("prompt")?,
+            model_id: object.or_default("model_id")?,
+            safety_check: object.opt("safety_check")?,
+            seed: object.opt("seed")?,
+            num_inference_steps: object.opt("num_inference_steps")?,
+        })
+    }
+}
+
+impl ImageToVideoParams {
+    /// The fields, by their gateway names.
+    pub const FIELDS: &'static [&'static str] = &[
+        "model_id",
+        "height",
+        "width",
+        "fps",
+        "motion_bucket_id",
+        "noise_aug_strength",
+        "safety_check",
+        "seed",
+        "num_inference_steps",
+    ];
+}
+
+impl Read for ImageToVideoParams {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(ImageToVideoParams {
+            model_id: object.or_default("model_id")?,
+            height: object.opt("height")?,
+            width: object.opt("width")?,
+            fps: object.opt("fps")?,
+            motion_bucket_id: object.opt("motion_bucket_id")?,
+            noise_aug_strength: object.opt("noise_aug_strength")?,
+            safety_check: object.opt("safety_check")?,
+            seed: object.opt("seed")?,
+            num_inference_steps: object.opt("num_inference_steps")?,
+        })
+    }
+}
+
+impl ImageToTextParams {
+    /// The fields, by their gateway names.
+    pub const FIELDS: &'static [&'static str] = &["prompt", "model_id"];
+}
+
+impl Read for ImageToTextParams {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(ImageToTextParams {
+            prompt: object.opt("prompt")?,
+            model_id: object.or_default("model_id")?,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -193,7 +322,7 @@ mod tests {
     use crate::pipelines::{JobParams, Pipeline};
 
     fn read(pipeline: Pipeline, json: &str) -> Result<JobParams, JobError> {
-        JobParams::read(pipeline, &mut serde_json::Deserializer::from_str(json))
+        JobParams::read(pipeline, crate::value::Value::from_json(json).unwrap())
     }
 
     #[test]
@@ -241,7 +370,12 @@ mod tests {
                 "1 and 1000",
             ),
             (TextToImage, r#"{"prompt":"p","guidance_scale":-1}"#, "guidance_scale", "0 and 100"),
-            (TextToImage, r#"{"prompt":"p","widht":64}"#, "widht", "unknown field `widht`"),
+            (
+                TextToImage,
+                r#"{"prompt":"p","widht":64}"#,
+                "widht",
+                "is not a field of text-to-image",
+            ),
             (TextToImage, r#"{"prompt":"p","seed":1.5}"#, "seed", "must be a whole number"),
             (ImageToImage, r#"{"prompt":"p","strength":1.5}"#, "strength", "between 0 and 1"),
             (ImageToImage, r#"{"strength":0.5}"#, "prompt", "is required"),

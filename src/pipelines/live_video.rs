@@ -4,33 +4,32 @@
 
 use super::check::not_blank;
 use crate::error::JobError;
-use serde::{Deserialize, Serialize};
+use crate::value::{self, Read, Value};
+use serde::Serialize;
 
 /// Parameters of a live-video-to-video job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LiveVideoParams {
     /// Where the gateway reads the incoming stream from.
     pub subscribe_url: String,
     /// Where the gateway publishes the processed stream.
     pub publish_url: String,
     /// Where parameter updates are sent (Trickle).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_url: Option<String>,
     /// Where status and log events are published (Trickle).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub events_url: Option<String>,
     /// The live pipeline to run (not a Hugging Face model, despite the name).
-    #[serde(default)]
     pub model_id: String,
     /// The gateway request id, for logs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway_request_id: Option<String>,
     /// The orchestrator's manifest id, for logs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manifest_id: Option<String>,
     /// The stream id, for logs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
 }
 
@@ -43,22 +42,62 @@ impl LiveVideoParams {
 }
 
 /// The result of live-video-to-video: where to publish, subscribe, control and listen.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LiveVideoOutput {
     /// Where the gateway reads the incoming stream.
     pub subscribe_url: String,
     /// Where the processed stream is published.
     pub publish_url: String,
     /// Where to send parameter updates.
-    #[serde(default)]
     pub control_url: String,
     /// Where status and log events are published.
-    #[serde(default)]
     pub events_url: String,
     /// The id the gateway gave the request.
-    #[serde(default)]
     pub request_id: String,
     /// The orchestrator's manifest id.
-    #[serde(default)]
     pub manifest_id: String,
+}
+
+impl LiveVideoParams {
+    /// The fields, by their gateway names (the free-form `params` travels beside them).
+    pub const FIELDS: &'static [&'static str] = &[
+        "subscribe_url",
+        "publish_url",
+        "control_url",
+        "events_url",
+        "model_id",
+        "gateway_request_id",
+        "manifest_id",
+        "stream_id",
+    ];
+}
+
+impl Read for LiveVideoParams {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(LiveVideoParams {
+            subscribe_url: object.req("subscribe_url")?,
+            publish_url: object.req("publish_url")?,
+            control_url: object.opt("control_url")?,
+            events_url: object.opt("events_url")?,
+            model_id: object.or_default("model_id")?,
+            gateway_request_id: object.opt("gateway_request_id")?,
+            manifest_id: object.opt("manifest_id")?,
+            stream_id: object.opt("stream_id")?,
+        })
+    }
+}
+
+impl Read for LiveVideoOutput {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(LiveVideoOutput {
+            subscribe_url: object.req("subscribe_url")?,
+            publish_url: object.req("publish_url")?,
+            control_url: object.or_default("control_url")?,
+            events_url: object.or_default("events_url")?,
+            request_id: object.or_default("request_id")?,
+            manifest_id: object.or_default("manifest_id")?,
+        })
+    }
 }

@@ -3,11 +3,11 @@
 
 use super::check::{int_in, number_in};
 use crate::error::{ErrorKind, JobError};
-use serde::{Deserialize, Serialize};
+use crate::value::{self, Read, Value};
+use serde::Serialize;
 
 /// One message of the conversation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LlmMessage {
     /// `system`, `user` or `assistant`.
     pub role: String,
@@ -16,28 +16,27 @@ pub struct LlmMessage {
 }
 
 /// Parameters of an llm job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LlmParams {
     /// The conversation so far; at least one message.
     pub messages: Vec<LlmMessage>,
     /// The model; empty lets the gateway choose.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// Sampling temperature, 0 to 2 (gateway default 0.7).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// The most tokens to generate (gateway default 256).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
     /// Nucleus sampling, 0 to 1 (gateway default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
     /// Top-k sampling; -1 turns it off (the gateway's default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
     /// Send tokens as they come, as server-sent events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
 }
 
@@ -62,7 +61,7 @@ impl LlmParams {
 }
 
 /// Token counts of an llm answer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LlmUsage {
     /// Tokens in the conversation sent.
     pub prompt_tokens: u64,
@@ -87,24 +86,17 @@ pub struct LlmOutput {
     pub model: String,
 }
 
-#[derive(Deserialize)]
 struct Delta {
-    #[serde(default)]
     content: Option<String>,
 }
 
-#[derive(Deserialize)]
 struct Choice {
-    #[serde(default)]
     finish_reason: Option<String>,
-    #[serde(default)]
     message: Option<LlmMessage>,
-    #[serde(default)]
     delta: Option<Delta>,
 }
 
 /// The gateway's `LLMResponse`.
-#[derive(Deserialize)]
 pub struct LlmResponse {
     id: String,
     model: String,
@@ -135,17 +127,11 @@ impl TryFrom<LlmResponse> for LlmOutput {
 }
 
 /// One event of a streamed answer: a chunk, or the error that ends the stream.
-#[derive(Deserialize)]
 pub struct StreamChunk {
-    #[serde(default)]
     error: Option<super::ErrorText>,
-    #[serde(default)]
     id: Option<String>,
-    #[serde(default)]
     model: Option<String>,
-    #[serde(default)]
     choices: Vec<Choice>,
-    #[serde(default)]
     usage: Option<LlmUsage>,
 }
 
@@ -216,20 +202,100 @@ impl LlmStream {
     }
 }
 
+impl Read for LlmMessage {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(LlmMessage { role: object.req("role")?, content: object.req("content")? })
+    }
+}
+
+impl LlmParams {
+    /// The fields, by their gateway names.
+    pub const FIELDS: &'static [&'static str] =
+        &["messages", "model", "temperature", "max_tokens", "top_p", "top_k", "stream"];
+}
+
+impl Read for LlmParams {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(LlmParams {
+            messages: object.req("messages")?,
+            model: object.opt("model")?,
+            temperature: object.opt("temperature")?,
+            max_tokens: object.opt("max_tokens")?,
+            top_p: object.opt("top_p")?,
+            top_k: object.opt("top_k")?,
+            stream: object.opt("stream")?,
+        })
+    }
+}
+
+impl Read for LlmUsage {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(LlmUsage {
+            prompt_tokens: object.req("prompt_tokens")?,
+            completion_tokens: object.req("completion_tokens")?,
+            total_tokens: object.req("total_tokens")?,
+        })
+    }
+}
+
+impl Read for Choice {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        let delta = match object.get("delta") {
+            Some(delta) => {
+                let content = delta.object().and_then(|delta| delta.opt("content"));
+                Some(Delta { content: content.map_err(|error| error.in_field("delta"))? })
+            }
+            None => None,
+        };
+        Ok(Choice {
+            finish_reason: object.opt("finish_reason")?,
+            message: object.opt("message")?,
+            delta,
+        })
+    }
+}
+
+impl Read for LlmResponse {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(LlmResponse {
+            id: object.req("id")?,
+            model: object.req("model")?,
+            usage: object.req("usage")?,
+            choices: object.req("choices")?,
+        })
+    }
+}
+
+impl Read for StreamChunk {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(StreamChunk {
+            error: object.opt("error")?,
+            id: object.opt("id")?,
+            model: object.opt("model")?,
+            choices: object.or_default("choices")?,
+            usage: object.opt("usage")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pipelines::{read_output, JobOutput, JobParams, Pipeline};
 
     fn chunk(json: &str) -> StreamChunk {
-        serde_json::from_str(json).unwrap()
+        StreamChunk::read(&Value::from_json(json).unwrap()).unwrap()
     }
 
     #[test]
     fn requests_are_checked() {
-        let read = |json: &str| {
-            JobParams::read(Pipeline::Llm, &mut serde_json::Deserializer::from_str(json))
-        };
+        let read = |json: &str| JobParams::read(Pipeline::Llm, Value::from_json(json).unwrap());
         assert!(read(r#"{"messages":[{"role":"user","content":"hi"}],"stream":true}"#).is_ok());
         let cases = [
             (r#"{"messages":[]}"#, "messages"),

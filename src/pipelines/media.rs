@@ -2,10 +2,11 @@
 //! and an NSFW flag for generated images and videos.
 
 use crate::error::JobError;
-use serde::{Deserialize, Serialize};
+use crate::value::{self, Read, Value};
+use serde::Serialize;
 
 /// One generated media item, as the gateway's `Media` schema describes it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Media {
     /// Where the media can be fetched: an http(s) URL on the gateway or a `data:` URL.
     pub url: String,
@@ -16,7 +17,7 @@ pub struct Media {
 }
 
 /// The result of an image pipeline: the gateway's `ImageResponse`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ImageOutput {
     /// The generated images, in the order the gateway listed them.
     pub images: Vec<Media>,
@@ -31,10 +32,9 @@ impl ImageOutput {
 
 /// The result of image-to-video: the gateway's `VideoResponse`, whose `images` list holds
 /// the videos.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VideoOutput {
     /// The generated videos.
-    #[serde(rename(deserialize = "images"))]
     pub videos: Vec<Media>,
 }
 
@@ -46,14 +46,14 @@ impl VideoOutput {
 }
 
 /// A URL to fetch media from: the gateway's `MediaURL`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MediaUrl {
     /// Where the media can be fetched.
     pub url: String,
 }
 
 /// The result of text-to-speech: the gateway's `AudioResponse`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AudioOutput {
     /// The generated speech.
     pub audio: MediaUrl,
@@ -90,6 +90,38 @@ pub fn is_fetchable(url: &str) -> bool {
         || lower.starts_with("https://")
         || lower.starts_with("data:")
         || (url.starts_with('/') && !url.starts_with("//"))
+}
+
+impl Read for Media {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(Media { url: object.req("url")?, seed: object.req("seed")?, nsfw: object.req("nsfw")? })
+    }
+}
+
+impl Read for ImageOutput {
+    fn read(value: &Value) -> value::Result<Self> {
+        Ok(ImageOutput { images: value.object()?.req("images")? })
+    }
+}
+
+/// The gateway answers an image-to-video job under `images`.
+impl Read for VideoOutput {
+    fn read(value: &Value) -> value::Result<Self> {
+        Ok(VideoOutput { videos: value.object()?.req("images")? })
+    }
+}
+
+impl Read for MediaUrl {
+    fn read(value: &Value) -> value::Result<Self> {
+        Ok(MediaUrl { url: value.object()?.req("url")? })
+    }
+}
+
+impl Read for AudioOutput {
+    fn read(value: &Value) -> value::Result<Self> {
+        Ok(AudioOutput { audio: value.object()?.req("audio")? })
+    }
 }
 
 #[cfg(test)]

@@ -25,11 +25,11 @@ pub use segment::{MasksOutput, SegmentParams};
 pub use text::{TextChunk, TextOutput};
 
 use crate::error::JobError;
-use crate::source::{Source, SourceError};
-use serde::{Deserialize, Serialize};
+use crate::value::{Read, ReadError, Value};
+use serde::Serialize;
 
 /// A Livepeer AI pipeline the service can run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Pipeline {
     /// Images from a text prompt.
@@ -144,18 +144,17 @@ impl Pipeline {
     /// The parameter fields the pipeline accepts, by their gateway names; the media file
     /// and the free-form object fields are not among them.
     pub fn fields(self) -> &'static [&'static str] {
-        use crate::fields::field_names;
         match self {
-            Pipeline::TextToImage => field_names::<TextToImageParams>(),
-            Pipeline::ImageToImage => field_names::<ImageToImageParams>(),
-            Pipeline::ImageToVideo => field_names::<ImageToVideoParams>(),
-            Pipeline::Upscale => field_names::<UpscaleParams>(),
-            Pipeline::AudioToText => field_names::<AudioToTextParams>(),
-            Pipeline::SegmentAnything2 => field_names::<SegmentParams>(),
-            Pipeline::Llm => field_names::<LlmParams>(),
-            Pipeline::ImageToText => field_names::<ImageToTextParams>(),
-            Pipeline::LiveVideoToVideo => field_names::<LiveVideoParams>(),
-            Pipeline::TextToSpeech => field_names::<TextToSpeechParams>(),
+            Pipeline::TextToImage => TextToImageParams::FIELDS,
+            Pipeline::ImageToImage => ImageToImageParams::FIELDS,
+            Pipeline::ImageToVideo => ImageToVideoParams::FIELDS,
+            Pipeline::Upscale => UpscaleParams::FIELDS,
+            Pipeline::AudioToText => AudioToTextParams::FIELDS,
+            Pipeline::SegmentAnything2 => SegmentParams::FIELDS,
+            Pipeline::Llm => LlmParams::FIELDS,
+            Pipeline::ImageToText => ImageToTextParams::FIELDS,
+            Pipeline::LiveVideoToVideo => LiveVideoParams::FIELDS,
+            Pipeline::TextToSpeech => TextToSpeechParams::FIELDS,
         }
     }
 
@@ -211,9 +210,14 @@ pub enum JobParams {
 }
 
 impl JobParams {
-    /// Reads and checks the parameters of a `pipeline` job. The error names the field
-    /// (`width`) and the reason; nothing has been sent when it is returned.
-    pub fn read<'de>(pipeline: Pipeline, input: impl Source<'de>) -> Result<Self, JobError> {
+    /// Reads and checks the parameters of a `pipeline` job: an object of its fields (and
+    /// perhaps its media file and object fields, which are not read here). The error names
+    /// the field (`width`) and the reason; nothing has been sent when it is returned.
+    pub fn read(pipeline: Pipeline, input: impl Into<Value>) -> Result<Self, JobError> {
+        let input = input.into();
+        let object = input.object().map_err(params_error)?;
+        pipeline.check_keys(object.keys())?;
+        let input = &input;
         let params = match pipeline {
             Pipeline::TextToImage => JobParams::TextToImage(read_params(input)?),
             Pipeline::ImageToImage => JobParams::ImageToImage(read_params(input)?),
@@ -286,10 +290,8 @@ impl JobOutput {
 
 /// Reads a 2xx response body of a `pipeline` job. A missing or mistyped field gives an
 /// `invalid_response` error naming its path (`images[0].url`).
-pub fn read_output<'de>(
-    pipeline: Pipeline,
-    body: impl Source<'de>,
-) -> Result<JobOutput, JobError> {
+pub fn read_output(pipeline: Pipeline, body: impl Into<Value>) -> Result<JobOutput, JobError> {
+    let body = &body.into();
     let output = match pipeline {
         Pipeline::TextToImage | Pipeline::ImageToImage | Pipeline::Upscale => {
             let output: ImageOutput = read_response(body)?;
@@ -320,83 +322,29 @@ pub fn read_output<'de>(
 
 /// Reads one event of an llm answer stream; a broken one gives an `invalid_response`
 /// error naming the field.
-pub fn read_stream_chunk<'de>(event: impl Source<'de>) -> Result<StreamChunk, JobError> {
-    read_response(event)
+pub fn read_stream_chunk(event: impl Into<Value>) -> Result<StreamChunk, JobError> {
+    read_response(&event.into())
 }
 
-fn read_params<'de, T: Deserialize<'de>>(input: impl Source<'de>) -> Result<T, JobError> {
-    input.read().map_err(params_error)
+fn read_params<T: Read>(input: &Value) -> Result<T, JobError> {
+    T::read(input).map_err(params_error)
 }
 
 /// A parameter that could not be read, as an `invalid_input` error naming it.
-fn params_error(error: SourceError) -> JobError {
-    let (mut field, mut reason) = (error.path, plain_reason(&error.reason));
-    if let Some(missing) = missing_field(&reason) {
-        field = join(&field, missing);
-        reason = "is required".to_string();
-    }
-    let field = if field.is_empty() { "params" } else { field.as_str() };
+fn params_error(error: ReadError) -> JobError {
+    let reason = if error.missing { "is required".to_string() } else { error.reason };
+    let field = if error.path.is_empty() { "params" } else { error.path.as_str() };
     JobError::invalid_input(field, reason)
 }
 
-fn read_response<'de, T: Deserialize<'de>>(body: impl Source<'de>) -> Result<T, JobError> {
-    body.read().map_err(response_error)
+fn read_response<T: Read>(body: &Value) -> Result<T, JobError> {
+    T::read(body).map_err(response_error)
 }
 
 /// A response that could not be read, as an `invalid_response` error naming the field.
-fn response_error(error: SourceError) -> JobError {
-    let (mut field, mut reason) = (error.path, error.reason);
-    if let Some(missing) = missing_field(&reason) {
-        field = join(&field, missing);
-        reason = "is missing".to_string();
-    }
-    JobError::invalid_response(&field, reason)
-}
-
-/// serde's "invalid type: floating point `-1.0`, expected u32" in a user's words: "must
-/// be a whole number, 0 or more (got -1.0)". Other messages are kept as they are.
-pub fn plain_reason(reason: &str) -> String {
-    let Some((got, expected)) = reason
-        .strip_prefix("invalid type: ")
-        .or_else(|| reason.strip_prefix("invalid value: "))
-        .and_then(|rest| rest.rsplit_once(", expected "))
-    else {
-        return reason.to_string();
-    };
-    let expected = expected.split(" at line ").next().unwrap_or(expected);
-    let wanted = match expected {
-        "u8" | "u16" | "u32" | "u64" => "a whole number, 0 or more",
-        "i8" | "i16" | "i32" | "i64" => "a whole number",
-        "f32" | "f64" => "a number",
-        "a string" => "a string",
-        "a boolean" => "true or false",
-        "a sequence" => "a list",
-        other if other.starts_with("struct ") => "an object",
-        other => other,
-    };
-    let quoted = got.split_once('`').and_then(|(_, rest)| rest.split_once('`'));
-    let got = match quoted {
-        Some((value, _)) => value,
-        _ if got.starts_with("JsValue(Object") || got == "map" => "an object",
-        _ if got.starts_with("JsValue(Array") || got == "sequence" => "a list",
-        _ if got == "unit value" || got == "null" => "nothing",
-        _ => got,
-    };
-    let got: String = got.chars().take(40).collect();
-    format!("must be {wanted} (got {got})")
-}
-
-/// The field of serde's "missing field `x`" message.
-fn missing_field(message: &str) -> Option<&str> {
-    message.strip_prefix("missing field `")?.split('`').next()
-}
-
-fn join(path: &str, field: &str) -> String {
-    if path.is_empty() {
-        field.to_string()
-    } else {
-        format!("{path}.{field}")
-    }
+pub fn response_error(error: ReadError) -> JobError {
+    let reason = if error.missing { "is missing".to_string() } else { error.reason };
+    JobError::invalid_response(&error.path, reason)
 }
 
 #[cfg(test)]
@@ -416,35 +364,6 @@ mod tests {
         assert_eq!(Pipeline::Llm.body_kind(), BodyKind::Json);
         assert_eq!(Pipeline::AudioToText.media_input(), Some("audio"));
         assert_eq!(Pipeline::TextToSpeech.media_input(), None);
-    }
-
-    #[test]
-    fn serde_type_errors_read_in_a_users_words() {
-        let cases = [
-            (
-                "invalid type: floating point `-1.0`, expected u32",
-                "must be a whole number, 0 or more (got -1.0)",
-            ),
-            (
-                "invalid type: string \"64\", expected u32",
-                "must be a whole number, 0 or more (got string \"64\")",
-            ),
-            ("invalid type: map, expected a string", "must be a string (got an object)"),
-            (
-                "invalid type: unit value, expected struct Config",
-                "must be an object (got nothing)",
-            ),
-            (
-                "invalid value: integer `-3`, expected u32",
-                "must be a whole number, 0 or more (got -3)",
-            ),
-            ("missing field `prompt`", "missing field `prompt`"),
-        ];
-        for (serde, plain) in cases {
-            assert_eq!(plain_reason(serde), plain, "{serde}");
-        }
-        let long = format!("invalid type: floating point `{}`, expected u32", "9".repeat(300));
-        assert!(plain_reason(&long).len() < 90, "a huge number is cut");
     }
 
     #[test]
@@ -496,8 +415,8 @@ mod tests {
 
         let cases = [
             (Pipeline::TextToImage, json!({"data": []}), "images", "is missing"),
-            (Pipeline::TextToImage, json!("<html>"), "", "invalid type"),
-            (Pipeline::AudioToText, json!({"text": 3}), "text", "invalid type"),
+            (Pipeline::TextToImage, json!("<html>"), "", "must be an object"),
+            (Pipeline::AudioToText, json!({"text": 3}), "text", "must be a string (got 3)"),
             (
                 Pipeline::AudioToText,
                 json!({"text": "a", "chunks": [{"text": "a"}]}),

@@ -3,22 +3,17 @@
 
 use super::read_response;
 use crate::error::{ErrorKind, JobError};
-use crate::source::Source;
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
-use std::fmt;
+use crate::value::{self, Read, Value};
 
 /// The 202 answer to an async submission: `{"request_id": "…"}`.
-#[derive(Deserialize)]
 pub struct Accepted {
     /// The id to poll with.
     pub request_id: String,
 }
 
 /// Reads the 202 answer to an async submission; the id must not be empty.
-pub fn read_accepted<'de>(body: impl Source<'de>) -> Result<String, JobError> {
-    let accepted: Accepted = read_response(body)?;
+pub fn read_accepted(body: impl Into<Value>) -> Result<String, JobError> {
+    let accepted: Accepted = read_response(&body.into())?;
     if accepted.request_id.trim().is_empty() {
         return Err(JobError::invalid_response("request_id", "is empty"));
     }
@@ -37,23 +32,17 @@ pub enum PollStep {
     Failed(JobError),
 }
 
-#[derive(Deserialize)]
 struct PollHead {
     status: String,
-    #[serde(default)]
     result: Option<ResultError>,
 }
 
 /// Only the error of a result; the output beside it is read separately.
-#[derive(Deserialize)]
 struct ResultError {
-    #[serde(default)]
     error: Option<ErrorText>,
 }
 
-/// An error as runners report it: a message, or an object holding one. Read by hand
-/// rather than as a serde `untagged` enum, whose buffering of the value costs 3 to 4 KB
-/// of gzipped wasm; a value of another shape gets the untagged enum's message.
+/// An error as runners report it: a message, or an object holding one.
 pub enum ErrorText {
     /// A plain message.
     Text(String),
@@ -64,36 +53,34 @@ pub enum ErrorText {
     },
 }
 
-#[derive(Deserialize)]
-struct ErrorObject {
-    message: String,
-}
-
-impl<'de> Deserialize<'de> for ErrorText {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(TextOrObject).map_err(|_| {
-            de::Error::custom("data did not match any variant of untagged enum ErrorText")
-        })
+impl Read for ErrorText {
+    fn read(value: &Value) -> value::Result<Self> {
+        if let Value::Str(text) = value {
+            return Ok(ErrorText::Text(text.clone()));
+        }
+        match value.object().and_then(|object| object.req("message")) {
+            Ok(message) => Ok(ErrorText::Object { message }),
+            Err(_) => Err(value.wrong("a text or an object with a message")),
+        }
     }
 }
 
-struct TextOrObject;
-
-impl<'de> Visitor<'de> for TextOrObject {
-    type Value = ErrorText;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a text or an object with a message")
+impl Read for Accepted {
+    fn read(value: &Value) -> value::Result<Self> {
+        Ok(Accepted { request_id: value.object()?.req("request_id")? })
     }
+}
 
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<ErrorText, E> {
-        Ok(ErrorText::Text(text.to_string()))
+impl Read for PollHead {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(PollHead { status: object.req("status")?, result: object.opt("result")? })
     }
+}
 
-    fn visit_map<A: MapAccess<'de>>(self, object: A) -> Result<ErrorText, A::Error> {
-        let ErrorObject { message } =
-            ErrorObject::deserialize(MapAccessDeserializer::new(object))?;
-        Ok(ErrorText::Object { message })
+impl Read for ResultError {
+    fn read(value: &Value) -> value::Result<Self> {
+        Ok(ResultError { error: value.object()?.opt("error")? })
     }
 }
 
@@ -109,11 +96,11 @@ impl ErrorText {
 /// Reads a result poll's answer (`status` is its HTTP status, 200 or 202): 202 or a
 /// `processing` status means still running; a complete result holds the job's error or,
 /// when it has none, its output.
-pub fn read_poll_step<'de>(status: u16, body: impl Source<'de>) -> Result<PollStep, JobError> {
+pub fn read_poll_step(status: u16, body: impl Into<Value>) -> Result<PollStep, JobError> {
     if status == 202 {
         return Ok(PollStep::Processing);
     }
-    let head: PollHead = read_response(body)?;
+    let head: PollHead = read_response(&body.into())?;
     if head.status != "complete" {
         return Ok(PollStep::Processing);
     }
@@ -133,37 +120,17 @@ mod tests {
     use crate::pipelines::{read_output, JobOutput, Pipeline};
     use serde_json::json;
 
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum UntaggedErrorText {
-        Text(String),
-        Object { message: String },
-    }
-
     #[test]
-    fn error_texts_read_as_the_untagged_enum_did() {
-        for json in [
-            r#""boom""#,
-            r#"{"message": "m"}"#,
-            r#"{"message": "m", "code": 3}"#,
-            r#"["m"]"#,
-            r#"{"message": 5}"#,
-            r#"{"msg": "m"}"#,
-            r#"[]"#,
-            r#"7"#,
-            r#"null"#,
-        ] {
-            let now = serde_json::from_str::<ErrorText>(json).map(ErrorText::into_message);
-            let before = serde_json::from_str::<UntaggedErrorText>(json).map(|e| match e {
-                UntaggedErrorText::Text(text) | UntaggedErrorText::Object { message: text } => {
-                    text
-                }
-            });
-            assert_eq!(now.as_ref().ok(), before.as_ref().ok(), "{json}");
-            if let (Err(now), Err(before)) = (now, before) {
-                let before = before.to_string().replace("UntaggedErrorText", "ErrorText");
-                assert_eq!(now.to_string(), before, "{json}");
-            }
+    fn error_texts_are_a_text_or_an_object_with_a_message() {
+        let read = |json: &str| {
+            ErrorText::read(&Value::from_json(json).unwrap()).map(ErrorText::into_message)
+        };
+        assert_eq!(read(r#""boom""#), Ok("boom".to_string()));
+        assert_eq!(read(r#"{"message": "m"}"#), Ok("m".to_string()));
+        assert_eq!(read(r#"{"message": "m", "code": 3}"#), Ok("m".to_string()));
+        for json in [r#"["m"]"#, r#"{"message": 5}"#, r#"{"msg": "m"}"#, "[]", "7", "null"] {
+            let error = read(json).unwrap_err();
+            assert!(error.reason.starts_with("must be a text or an object"), "{json}");
         }
     }
 

@@ -4,36 +4,35 @@
 
 use super::pylist::{self, Array};
 use crate::error::JobError;
-use serde::{Deserialize, Serialize};
+use crate::value::{self, Read, Value};
+use serde::Serialize;
 
 /// Parameters of a segment-anything-2 job (the image travels beside them). The list
 /// fields hold list text such as `[[120, 80]]`; the browser layer turns JS arrays into it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SegmentParams {
     /// The Hugging Face model id; empty lets the gateway choose.
-    #[serde(default)]
     pub model_id: String,
     /// N×2 prompt points, `[[x, y], …]`, in pixels (or 0..1 with `normalize_coords`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub point_coords: Option<String>,
     /// N labels, one per point: 1 for foreground, 0 for background.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub point_labels: Option<String>,
     /// A box prompt, `[x0, y0, x1, y1]`.
-    #[serde(default, rename = "box", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "box", skip_serializing_if = "Option::is_none")]
     pub bounding_box: Option<String>,
     /// A low-resolution mask from an earlier prediction, 1×H×W.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mask_input: Option<String>,
     /// Three masks for ambiguous prompts instead of one (gateway default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub multimask_output: Option<bool>,
     /// Raw logits instead of binary masks (gateway default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_logits: Option<bool>,
     /// Points given in 0..1 of the image size (gateway default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub normalize_coords: Option<bool>,
 }
 
@@ -93,7 +92,6 @@ pub struct MasksOutput {
 }
 
 /// The gateway's `MasksResponse`: three strings of list text.
-#[derive(Deserialize)]
 pub struct MasksResponse {
     masks: String,
     scores: String,
@@ -128,13 +126,54 @@ impl TryFrom<MasksResponse> for MasksOutput {
     }
 }
 
+impl SegmentParams {
+    /// The fields, by their gateway names (the image travels beside them).
+    pub const FIELDS: &'static [&'static str] = &[
+        "model_id",
+        "point_coords",
+        "point_labels",
+        "box",
+        "mask_input",
+        "multimask_output",
+        "return_logits",
+        "normalize_coords",
+    ];
+}
+
+impl Read for SegmentParams {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(SegmentParams {
+            model_id: object.or_default("model_id")?,
+            point_coords: object.opt("point_coords")?,
+            point_labels: object.opt("point_labels")?,
+            bounding_box: object.opt("box")?,
+            mask_input: object.opt("mask_input")?,
+            multimask_output: object.opt("multimask_output")?,
+            return_logits: object.opt("return_logits")?,
+            normalize_coords: object.opt("normalize_coords")?,
+        })
+    }
+}
+
+impl Read for MasksResponse {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(MasksResponse {
+            masks: object.req("masks")?,
+            scores: object.req("scores")?,
+            logits: object.req("logits")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pipelines::{read_output, JobOutput, JobParams, Pipeline};
 
     fn params(json: &str) -> Result<JobParams, JobError> {
-        JobParams::read(Pipeline::SegmentAnything2, &mut serde_json::Deserializer::from_str(json))
+        JobParams::read(Pipeline::SegmentAnything2, crate::value::Value::from_json(json).unwrap())
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Text results: transcripts from audio-to-text, with their timed chunks, and answers
 //! from image-to-text.
 
-use serde::{Deserialize, Serialize};
+use crate::value::{self, Read, ReadError, Value};
+use serde::Serialize;
 
 /// One timed piece of a transcript.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -24,15 +25,12 @@ pub struct TextOutput {
 }
 
 /// The gateway's `TextResponse` (audio-to-text) and `ImageToTextResponse`.
-#[derive(Deserialize)]
 pub struct TextResponse {
     text: String,
-    #[serde(default)]
     chunks: Vec<RawChunk>,
 }
 
 /// A chunk as the gateway sends it: `timestamp` is `[start, end]`, `end` may be null.
-#[derive(Deserialize)]
 struct RawChunk {
     text: String,
     timestamp: (f64, Option<f64>),
@@ -50,5 +48,28 @@ impl From<TextResponse> for TextOutput {
             })
             .collect();
         TextOutput { text: response.text, chunks }
+    }
+}
+
+impl Read for TextResponse {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(TextResponse { text: object.req("text")?, chunks: object.or_default("chunks")? })
+    }
+}
+
+impl Read for RawChunk {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        let text = object.req("text")?;
+        let timestamp = object.get("timestamp").ok_or_else(|| ReadError::missing("timestamp"))?;
+        let timestamp = match timestamp.list() {
+            Ok([start, end]) => (
+                f64::read(start).map_err(|error| error.in_item(0))?,
+                Option::<f64>::read(end).map_err(|error| error.in_item(1))?,
+            ),
+            _ => return Err(timestamp.wrong("[start, end]").in_field("timestamp")),
+        };
+        Ok(RawChunk { text, timestamp })
     }
 }

@@ -3,25 +3,19 @@
 
 use crate::decimal::Decimal;
 use crate::error::{ErrorKind, JobError};
-use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-use std::fmt;
+use crate::value::{self, Read, Value};
 
 /// An error body as Livepeer gateways write them: `{"detail": {"msg": …}}`,
 /// FastAPI's `{"detail": [{"loc": […], "msg": …}]}`, `{"detail": "…"}`, or Livepeer
 /// Studio's `{"errors": ["…"]}`. Unknown shapes are simply not used.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct ErrorBody {
-    #[serde(default)]
     detail: Option<Detail>,
-    #[serde(default)]
     errors: Option<Vec<String>>,
 }
 
 /// The `detail` of an error body: a message object, FastAPI's list of field problems, or a
-/// text. Told apart by the shape of the value, by hand: a serde `untagged` enum buffers
-/// the value first, which costs 3 to 4 KB of gzipped wasm.
+/// text, told apart by the shape of the value.
 #[derive(Debug)]
 enum Detail {
     Message { msg: String },
@@ -29,14 +23,8 @@ enum Detail {
     Text(String),
 }
 
-#[derive(Debug, Deserialize)]
-struct Message {
-    msg: String,
-}
-
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct FieldProblem {
-    #[serde(default)]
     loc: Vec<LocPart>,
     msg: String,
 }
@@ -48,62 +36,36 @@ enum LocPart {
     Index(u64),
 }
 
-impl<'de> Deserialize<'de> for Detail {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(DetailVisitor)
+impl Read for ErrorBody {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(ErrorBody { detail: object.opt("detail")?, errors: object.opt("errors")? })
     }
 }
 
-struct DetailVisitor;
-
-impl<'de> Visitor<'de> for DetailVisitor {
-    type Value = Detail;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object with a msg, a list of field problems or a text")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Detail, E> {
-        Ok(Detail::Text(text.to_string()))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, list: A) -> Result<Detail, A::Error> {
-        Vec::deserialize(SeqAccessDeserializer::new(list)).map(Detail::Fields)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, object: A) -> Result<Detail, A::Error> {
-        let Message { msg } = Message::deserialize(MapAccessDeserializer::new(object))?;
-        Ok(Detail::Message { msg })
+impl Read for Detail {
+    fn read(value: &Value) -> value::Result<Self> {
+        match value {
+            Value::Str(text) => Ok(Detail::Text(text.clone())),
+            Value::List(_) => Vec::read(value).map(Detail::Fields),
+            _ => Ok(Detail::Message { msg: value.object()?.req("msg")? }),
+        }
     }
 }
 
-impl<'de> Deserialize<'de> for LocPart {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(LocPartVisitor)
+impl Read for FieldProblem {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        Ok(FieldProblem { loc: object.or_default("loc")?, msg: object.req("msg")? })
     }
 }
 
-struct LocPartVisitor;
-
-impl Visitor<'_> for LocPartVisitor {
-    type Value = LocPart;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a name or an index")
-    }
-
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<LocPart, E> {
-        Ok(LocPart::Name(name.to_string()))
-    }
-
-    fn visit_u64<E: de::Error>(self, index: u64) -> Result<LocPart, E> {
-        Ok(LocPart::Index(index))
-    }
-
-    fn visit_i64<E: de::Error>(self, index: i64) -> Result<LocPart, E> {
-        let index = u64::try_from(index)
-            .map_err(|_| E::invalid_value(de::Unexpected::Signed(index), &self))?;
-        Ok(LocPart::Index(index))
+impl Read for LocPart {
+    fn read(value: &Value) -> value::Result<Self> {
+        match value {
+            Value::Str(name) => Ok(LocPart::Name(name.clone())),
+            _ => u64::read(value).map(LocPart::Index),
+        }
     }
 }
 
@@ -189,35 +151,12 @@ mod tests {
     use super::*;
 
     fn body(json: &str) -> ErrorBody {
-        serde_json::from_str(json).unwrap()
+        ErrorBody::read(&Value::from_json(json).unwrap()).unwrap()
     }
 
-    /// The `untagged` enums the visitors replace, to read the same inputs with.
-    #[derive(Debug, Deserialize)]
-    #[serde(untagged)]
-    enum UntaggedDetail {
-        Message { msg: String },
-        Fields(Vec<UntaggedProblem>),
-        Text(String),
-    }
-
-    #[derive(Debug, Deserialize)]
-    struct UntaggedProblem {
-        #[serde(default)]
-        loc: Vec<UntaggedLoc>,
-        msg: String,
-    }
-
-    #[derive(Debug, Deserialize)]
-    #[serde(untagged)]
-    enum UntaggedLoc {
-        Name(String),
-        Index(u64),
-    }
-
-    fn shown(detail: Result<Detail, serde_json::Error>) -> String {
+    fn shown(json: &str) -> String {
         let problem = |p: &FieldProblem| format!("{:?} {}", p.loc, p.msg);
-        match detail {
+        match Detail::read(&Value::from_json(json).unwrap()) {
             Ok(Detail::Message { msg }) => format!("message {msg}"),
             Ok(Detail::Text(text)) => format!("text {text}"),
             Ok(Detail::Fields(list)) => list.iter().map(problem).collect::<Vec<_>>().join("; "),
@@ -225,47 +164,29 @@ mod tests {
         }
     }
 
-    fn shown_untagged(detail: Result<UntaggedDetail, serde_json::Error>) -> String {
-        let part = |l: &UntaggedLoc| match l {
-            UntaggedLoc::Name(name) => format!("Name({name:?})"),
-            UntaggedLoc::Index(index) => format!("Index({index})"),
-        };
-        let problem = |p: &UntaggedProblem| {
-            let loc: Vec<String> = p.loc.iter().map(part).collect();
-            format!("[{}] {}", loc.join(", "), p.msg)
-        };
-        match detail {
-            Ok(UntaggedDetail::Message { msg }) => format!("message {msg}"),
-            Ok(UntaggedDetail::Text(text)) => format!("text {text}"),
-            Ok(UntaggedDetail::Fields(list)) => {
-                list.iter().map(problem).collect::<Vec<_>>().join("; ")
-            }
-            Err(_) => "error".into(),
-        }
-    }
-
     #[test]
-    fn details_read_as_the_untagged_enum_did() {
-        for json in [
-            r#"{"msg": "m"}"#,
-            r#"{"msg": "m", "type": "x"}"#,
-            r#"{"other": 1}"#,
-            r#""t""#,
-            r#"[{"loc": ["body", "prompt", 0], "msg": "x", "type": "y"}]"#,
-            r#"[{"msg": "x"}, {"loc": [2], "msg": "y"}]"#,
-            r#"[{"loc": [-1], "msg": "x"}]"#,
-            r#"[{"loc": [1.5], "msg": "x"}]"#,
-            r#"[[["a", 1], "x"]]"#,
-            r#"["m"]"#,
-            r#"["m", "n"]"#,
-            r#"[{"msg": "x"}, "m"]"#,
-            r#"[]"#,
-            r#"5"#,
-            r#"true"#,
-            r#"null"#,
-        ] {
-            let now = shown(serde_json::from_str(json));
-            assert_eq!(now, shown_untagged(serde_json::from_str(json)), "{json}");
+    fn details_are_a_message_a_text_or_field_problems() {
+        let cases = [
+            (r#"{"msg": "m"}"#, "message m"),
+            (r#"{"msg": "m", "type": "x"}"#, "message m"),
+            (r#"{"other": 1}"#, "error"),
+            (r#""t""#, "text t"),
+            (
+                r#"[{"loc": ["body", "prompt", 0], "msg": "x", "type": "y"}]"#,
+                r#"[Name("body"), Name("prompt"), Index(0)] x"#,
+            ),
+            (r#"[{"msg": "x"}, {"loc": [2], "msg": "y"}]"#, "[] x; [Index(2)] y"),
+            (r#"[{"loc": [-1], "msg": "x"}]"#, "error"),
+            (r#"[{"loc": [1.5], "msg": "x"}]"#, "error"),
+            (r#"["m"]"#, "error"),
+            (r#"[{"msg": "x"}, "m"]"#, "error"),
+            ("[]", ""),
+            ("5", "error"),
+            ("true", "error"),
+            ("null", "error"),
+        ];
+        for (json, expected) in cases {
+            assert_eq!(shown(json), expected, "{json}");
         }
     }
 
@@ -321,7 +242,7 @@ mod tests {
 
     #[test]
     fn odd_bodies_are_ignored_and_long_ones_clipped() {
-        let odd: Option<ErrorBody> = serde_json::from_str(r#"{"detail":{"other":1}}"#).ok();
+        let odd = ErrorBody::read(&Value::from_json(r#"{"detail":{"other":1}}"#).unwrap()).ok();
         assert!(odd.is_none(), "an unknown shape is not an error body");
         let empty = error_for_status(500, Some(&body(r#"{"x":2}"#)));
         assert_eq!(empty.message, "the gateway failed (500)");

@@ -27,12 +27,11 @@
 use crate::error::{ErrorKind, JobError};
 use crate::jobs::Millis;
 use crate::pipelines::Pipeline;
-use serde::Deserialize;
+use crate::value::{self, Read, Value};
 
 /// How a pipeline's async jobs are polled. All durations are in milliseconds, counted from
 /// the moment the gateway accepted the job.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PollPolicy {
     /// The wait before the first poll while the pipeline's durations are unknown.
     pub first_delay_ms: Millis,
@@ -68,6 +67,39 @@ impl Default for PollPolicy {
             vanished_after: 3,
             slice_per_poll: 0.055,
         }
+    }
+}
+
+impl PollPolicy {
+    /// The options, by their names in JS.
+    pub const FIELDS: &'static [&'static str] = &[
+        "firstDelayMs",
+        "intervalMs",
+        "backoff",
+        "maxIntervalMs",
+        "minIntervalMs",
+        "jitter",
+        "deadlineMs",
+        "vanishedAfter",
+        "slicePerPoll",
+    ];
+}
+
+impl Read for PollPolicy {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        let default = PollPolicy::default();
+        Ok(PollPolicy {
+            first_delay_ms: object.or("firstDelayMs", default.first_delay_ms)?,
+            interval_ms: object.or("intervalMs", default.interval_ms)?,
+            backoff: object.or("backoff", default.backoff)?,
+            max_interval_ms: object.or("maxIntervalMs", default.max_interval_ms)?,
+            min_interval_ms: object.or("minIntervalMs", default.min_interval_ms)?,
+            jitter: object.or("jitter", default.jitter)?,
+            deadline_ms: object.or("deadlineMs", default.deadline_ms)?,
+            vanished_after: object.or("vanishedAfter", default.vanished_after)?,
+            slice_per_poll: object.or("slicePerPoll", default.slice_per_poll)?,
+        })
     }
 }
 
@@ -477,13 +509,15 @@ mod tests {
     }
 
     #[test]
-    fn the_policy_reads_camel_case_and_refuses_unknown_fields() {
-        let policy: PollPolicy =
-            serde_json::from_str(r#"{"firstDelayMs": 1000, "vanishedAfter": 5}"#).unwrap();
+    fn the_policy_reads_camel_case_and_keeps_defaults() {
+        let json = r#"{"firstDelayMs": 1000, "vanishedAfter": 5}"#;
+        let policy = PollPolicy::read(&Value::from_json(json).unwrap()).unwrap();
         assert_eq!(policy.first_delay_ms, 1_000.0);
         assert_eq!(policy.vanished_after, 5);
         assert_eq!(policy.max_interval_ms, 10_000.0);
-        assert!(serde_json::from_str::<PollPolicy>(r#"{"pollMs": 1}"#).is_err());
+        let odd = PollPolicy::read(&Value::from_json(r#"{"backoff": "2"}"#).unwrap());
+        assert_eq!(odd.unwrap_err().path, "backoff");
+        assert!(PollPolicy::FIELDS.contains(&"slicePerPoll"));
     }
 
     #[test]

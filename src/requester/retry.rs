@@ -8,11 +8,10 @@
 use crate::decimal::Decimal;
 use crate::error::{ErrorKind, JobError};
 use crate::jobs::Millis;
-use serde::Deserialize;
+use crate::value::{self, Read, Value};
 
 /// How a job's requests are retried. All durations are in milliseconds.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
     /// The backoff before the first retry is drawn from 0 up to this.
     pub base_delay_ms: Millis,
@@ -41,6 +40,36 @@ impl Default for RetryPolicy {
             attempt_timeout_ms: 180_000.0,
             deadline_ms: 600_000.0,
         }
+    }
+}
+
+impl RetryPolicy {
+    /// The options, by their names in JS.
+    pub const FIELDS: &'static [&'static str] = &[
+        "baseDelayMs",
+        "maxDelayMs",
+        "maxRetries",
+        "maxRateLimitRetries",
+        "retryAfterCapMs",
+        "attemptTimeoutMs",
+        "deadlineMs",
+    ];
+}
+
+impl Read for RetryPolicy {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        let default = RetryPolicy::default();
+        Ok(RetryPolicy {
+            base_delay_ms: object.or("baseDelayMs", default.base_delay_ms)?,
+            max_delay_ms: object.or("maxDelayMs", default.max_delay_ms)?,
+            max_retries: object.or("maxRetries", default.max_retries)?,
+            max_rate_limit_retries: object
+                .or("maxRateLimitRetries", default.max_rate_limit_retries)?,
+            retry_after_cap_ms: object.or("retryAfterCapMs", default.retry_after_cap_ms)?,
+            attempt_timeout_ms: object.or("attemptTimeoutMs", default.attempt_timeout_ms)?,
+            deadline_ms: object.or("deadlineMs", default.deadline_ms)?,
+        })
     }
 }
 

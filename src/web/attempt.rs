@@ -4,7 +4,7 @@
 //! results of a request). Whatever ends the race first, the requests still running are
 //! aborted, so no attempt outlives it.
 
-use super::from_js::JsSource;
+use super::from_js::value_of;
 use super::input::Body;
 use super::js::to_js;
 use super::stream::read_llm_stream;
@@ -14,7 +14,7 @@ use crate::pipelines::{
 };
 use crate::requester::http::{error_for_status, network_error, timeout_error, ErrorBody};
 use crate::requester::Failure;
-use crate::source::Source;
+use crate::value::{Read, Value};
 use futures_channel::oneshot;
 use futures_util::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
@@ -274,7 +274,7 @@ impl Attempt<'_> {
         answered.set(true);
         if status == 202 && self.prefer_async {
             let value = read_json(response).await?;
-            let request_id = read_accepted(JsSource(value));
+            let request_id = read_accepted(value_of(&value));
             return request_id.map(Submitted::Accepted).map_err(fatal);
         }
 
@@ -282,7 +282,7 @@ impl Attempt<'_> {
             read_llm_stream(response, self.on_token).await?
         } else {
             let value = read_json(response).await?;
-            read_output(self.pipeline, JsSource(value)).map_err(fatal)?
+            read_output(self.pipeline, value_of(&value)).map_err(fatal)?
         };
         Ok(Submitted::Finished(fetch_all(self.gateway, output, signal).await?))
     }
@@ -324,14 +324,14 @@ async fn ask(
     }
     let retry_after = response.headers().get("retry-after").ok().flatten();
     answered.set(true);
-    let value = if status == 202 { JsValue::NULL } else { read_json(response).await? };
-    let step = read_poll_step(status, JsSource(value.clone()));
+    let value = if status == 202 { Value::Null } else { value_of(&read_json(response).await?) };
+    let step = read_poll_step(status, value.clone());
     match step.map_err(fatal)? {
         PollStep::Processing => Ok(Polled::Processing(retry_after)),
         PollStep::Failed(error) => Ok(Polled::Failed(error)),
         PollStep::Complete => {
-            let result = js_sys::Reflect::get(&value, &"result".into()).map_err(network)?;
-            let result = read_output(pipeline, JsSource(result));
+            let result = value.object().ok().and_then(|object| object.get("result")).cloned();
+            let result = read_output(pipeline, result.unwrap_or(Value::Null));
             Ok(Polled::Finished(fetch_all(gateway, result.map_err(fatal)?, signal).await?))
         }
     }
@@ -507,7 +507,7 @@ async fn refusal(response: Response) -> Failure {
     let status = response.status();
     let retry_after = response.headers().get("retry-after").ok().flatten();
     let text = text(&response).await.unwrap_or_default();
-    let body: Option<ErrorBody> = parse_json(&text).and_then(|value| JsSource(value).read().ok());
+    let body = parse_json(&text).and_then(|value| ErrorBody::read(&value_of(&value)).ok());
     Failure { error: error_for_status(status, body.as_ref()), retry_after }
 }
 

@@ -4,22 +4,19 @@
 
 use super::attempt::Gateway;
 use super::events::Events;
-use super::from_js::JsSource;
+use super::from_js::value_of;
 use super::js::random_seed;
 use super::persist::Store;
 use super::shared::Shared;
 use super::slots::Slots;
 use crate::error::JobError;
-use crate::fields::field_names;
 use crate::jobs::requeue::{RequeueGate, RequeuePolicy};
 use crate::jobs::DEFAULT_MAX_AGE_MS;
-use crate::pipelines::plain_reason;
 use crate::requester::poll::{PollPolicy, PollSchedule};
 use crate::requester::RetryPolicy;
-use crate::source::Source;
-use serde::Deserialize;
+use crate::value::{self, Object, Read, ReadError, Value};
 use std::cell::RefCell;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// How often finished, unused jobs are swept by default: every minute.
 const DEFAULT_SWEEP_INTERVAL_MS: f64 = 60_000.0;
@@ -29,35 +26,20 @@ const DEFAULT_MAX_UPLOAD_BYTES: f64 = 10.0 * 1024.0 * 1024.0;
 /// per host over HTTP/1.1, and the ComfyUI page needs some for itself.
 const DEFAULT_MAX_IN_FLIGHT: u32 = 4;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Config {
     gateway_url: String,
-    #[serde(default)]
     api_key: Option<String>,
-    #[serde(default)]
     retry: RetryPolicy,
-    #[serde(default)]
     poll: PollPolicy,
-    #[serde(default)]
     max_age_ms: Option<f64>,
-    #[serde(default)]
     sweep_interval_ms: Option<f64>,
-    #[serde(default)]
     max_upload_bytes: Option<f64>,
-    #[serde(default)]
     max_in_flight: Option<u32>,
-    #[serde(default)]
     async_image_to_video: Option<bool>,
-    #[serde(default)]
     persist: Option<String>,
-    #[serde(default)]
     requeue: RequeuePolicy,
-    #[serde(default)]
     media_proxy: Option<String>,
-    #[serde(default)]
     debug: bool,
-    #[serde(default)]
     seed: Option<u64>,
 }
 
@@ -71,19 +53,81 @@ pub struct Settings {
     pub max_upload_bytes: f64,
 }
 
+/// The options of a configuration, by their names in JS.
+const OPTIONS: &[&str] = &[
+    "gatewayUrl",
+    "apiKey",
+    "retry",
+    "poll",
+    "maxAgeMs",
+    "sweepIntervalMs",
+    "maxUploadBytes",
+    "maxInFlight",
+    "asyncImageToVideo",
+    "persist",
+    "requeue",
+    "mediaProxy",
+    "debug",
+    "seed",
+];
+
+impl Read for Config {
+    fn read(value: &Value) -> value::Result<Self> {
+        let object = value.object()?;
+        known(object, OPTIONS)?;
+        for (field, fields) in [
+            ("retry", RetryPolicy::FIELDS),
+            ("poll", PollPolicy::FIELDS),
+            ("requeue", RequeuePolicy::FIELDS),
+        ] {
+            if let Some(Ok(nested)) = object.get(field).map(Value::object) {
+                known(nested, fields).map_err(|error| error.in_field(field))?;
+            }
+        }
+        if matches!(object.get("apiKey"), Some(key) if !matches!(key, Value::Str(_))) {
+            return Err(ReadError::new("must be a string").in_field("apiKey"));
+        }
+        Ok(Config {
+            gateway_url: object.req("gatewayUrl")?,
+            api_key: object.opt("apiKey")?,
+            retry: object.or_default("retry")?,
+            poll: object.or_default("poll")?,
+            max_age_ms: object.opt("maxAgeMs")?,
+            sweep_interval_ms: object.opt("sweepIntervalMs")?,
+            max_upload_bytes: object.opt("maxUploadBytes")?,
+            max_in_flight: object.opt("maxInFlight")?,
+            async_image_to_video: object.opt("asyncImageToVideo")?,
+            persist: object.opt("persist")?,
+            requeue: object.or_default("requeue")?,
+            media_proxy: object.opt("mediaProxy")?,
+            debug: object.or_default("debug")?,
+            seed: object.opt("seed")?,
+        })
+    }
+}
+
+/// Every key of `object` must be one of `known`; the error names the first stranger.
+fn known(object: Object<'_>, known: &[&str]) -> value::Result<()> {
+    match object.stranger(known) {
+        None => Ok(()),
+        Some(key) => {
+            let reason = format!("is not an option; use {}", known.join(", "));
+            Err(ReadError::new(reason).in_field(key))
+        }
+    }
+}
+
+/// An option that could not be read, as an `invalid_input` error naming it; `what` is
+/// the name of the whole when the error is about it.
+fn option_error(error: ReadError, what: &str) -> JobError {
+    let reason = if error.missing { "is required".to_string() } else { error.reason };
+    let field = if error.path.is_empty() { what } else { error.path.as_str() };
+    JobError::invalid_input(field, reason)
+}
+
 /// Reads a configuration; the error names the field and the reason.
 pub fn read_config(config: &JsValue) -> Result<(Shared, Settings), JobError> {
-    check_keys(config, "", field_names::<Config>())?;
-    check_keys(&get(config, "retry"), "retry.", field_names::<RetryPolicy>())?;
-    check_keys(&get(config, "poll"), "poll.", field_names::<PollPolicy>())?;
-    check_keys(&get(config, "requeue"), "requeue.", field_names::<RequeuePolicy>())?;
-    let config: Config = JsSource(config.clone()).read().map_err(|error| {
-        let field = if error.path.is_empty() { "config" } else { error.path.as_str() };
-        if field == "apiKey" {
-            return JobError::invalid_input("apiKey", "must be a string");
-        }
-        JobError::invalid_input(field, plain_reason(&error.reason))
-    })?;
+    let config = Config::read(&value_of(config)).map_err(|error| option_error(error, "config"))?;
     config.retry.validate()?;
     config.requeue.validate()?;
 
@@ -138,31 +182,12 @@ pub fn read_requeue_policy(options: &JsValue) -> Result<RequeuePolicy, JobError>
     if !options.is_object() {
         return Err(JobError::invalid_input("options", "must be an object"));
     }
-    check_keys(options, "", field_names::<RequeuePolicy>())?;
-    let policy: RequeuePolicy = JsSource(options.clone()).read().map_err(|error| {
-        let field = if error.path.is_empty() { "options" } else { error.path.as_str() };
-        JobError::invalid_input(field, plain_reason(&error.reason))
-    })?;
+    let options = value_of(options);
+    let policy = options
+        .object()
+        .and_then(|object| known(object, RequeuePolicy::FIELDS))
+        .and_then(|()| RequeuePolicy::read(&options))
+        .map_err(|error| option_error(error, "options"))?;
     policy.validate()?;
     Ok(policy)
-}
-
-fn get(object: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// Every key of `object` (if it is one) must be in `known`.
-fn check_keys(object: &JsValue, prefix: &str, known: &[&str]) -> Result<(), JobError> {
-    if !object.is_object() {
-        return Ok(());
-    }
-    let keys = js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>());
-    for key in keys.iter().filter_map(|key| key.as_string()) {
-        if !known.contains(&key.as_str()) {
-            let field = format!("{prefix}{key}");
-            let reason = format!("is not an option; use {}", known.join(", "));
-            return Err(JobError::invalid_input(&field, reason));
-        }
-    }
-    Ok(())
 }

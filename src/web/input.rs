@@ -4,7 +4,7 @@
 //! become list text, free-form object fields pass through, and the rest is read by the
 //! pipeline's parameter type. Nothing is sent and nothing is registered on an error.
 
-use super::from_js::JsSource;
+use super::from_js::value_of;
 use super::js::{set, to_js};
 use crate::decimal::Decimal;
 use crate::error::JobError;
@@ -76,7 +76,7 @@ pub fn read_input(
         set(&fields, "stream_id", &JsValue::from_str(job_id));
     }
 
-    let params = JobParams::read(pipeline, JsSource(fields))?;
+    let params = JobParams::read(pipeline, value_of(&fields))?;
     let stream_id = match &params {
         JobParams::LiveVideoToVideo(live) => live.stream_id.clone(),
         _ => None,

@@ -2,7 +2,7 @@
 //! arrives, and the whole answer is gathered for the job's output.
 
 use super::attempt::fatal;
-use super::from_js::JsSource;
+use super::from_js::value_of;
 use crate::error::JobError;
 use crate::pipelines::{read_stream_chunk, JobOutput, LlmStream, StreamChunk};
 use crate::requester::sse::SseParser;
@@ -55,5 +55,5 @@ pub async fn read_llm_stream(
 fn read_chunk(data: &str) -> Result<StreamChunk, JobError> {
     let value = js_sys::JSON::parse(data)
         .map_err(|_| JobError::invalid_response("", "a stream event is not JSON"))?;
-    read_stream_chunk(JsSource(value))
+    read_stream_chunk(value_of(&value))
 }

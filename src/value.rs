@@ -1,0 +1,353 @@
+//! Values as JSON holds them, and the small reader that turns them into the service's
+//! types. Everything the service reads goes through it: a job's parameters and the
+//! service's options (from JS objects), and the gateway's answers (from parsed JSON). The
+//! browser layer builds a [`Value`] from a JS value; native tests build one from
+//! `serde_json`. A read that fails says where (`images[0].url`) and why, in a user's words
+//! (`must be a whole number, 0 or more (got -1)`).
+//!
+//! Each type's reader is written out by hand ([`Read`]) rather than derived: a derived
+//! deserializer costs several times the wasm of these few lines per type.
+
+use crate::decimal::Decimal;
+
+/// A value as JSON holds it. An object keeps its keys in their order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`, or in JS also `undefined`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Num(f64),
+    /// A text.
+    Str(String),
+    /// A list.
+    List(Vec<Value>),
+    /// An object, as its keys and values.
+    Map(Vec<(String, Value)>),
+    /// A value JSON has no kind for (a JS `BigInt`, symbol or function), as its kind.
+    Other(&'static str),
+}
+
+/// Why a value could not be read, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadError {
+    /// The path of the field at fault, such as `images[0].url`; empty at the root.
+    pub path: String,
+    /// What is wrong there, such as `must be a string (got 7)`.
+    pub reason: String,
+    /// True when the field at `path` is absent; `reason` then says nothing yet.
+    pub missing: bool,
+}
+
+/// The result of a read.
+pub type Result<T> = std::result::Result<T, ReadError>;
+
+impl ReadError {
+    /// An error at the value being read, for `reason`.
+    pub fn new(reason: impl Into<String>) -> Self {
+        ReadError { path: String::new(), reason: reason.into(), missing: false }
+    }
+
+    /// The error of the required field `field`, which is absent.
+    pub fn missing(field: &str) -> Self {
+        ReadError { path: field.to_string(), reason: String::new(), missing: true }
+    }
+
+    /// The same error seen from the object holding field `field`.
+    pub fn in_field(mut self, field: &str) -> Self {
+        let glue = if self.path.is_empty() || self.path.starts_with('[') { "" } else { "." };
+        self.path = format!("{field}{glue}{}", self.path);
+        self
+    }
+
+    /// The same error seen from the list holding it at `index`.
+    pub fn in_item(mut self, index: usize) -> Self {
+        let glue = if self.path.is_empty() || self.path.starts_with('[') { "" } else { "." };
+        self.path = format!("[{index}]{glue}{}", self.path);
+        self
+    }
+}
+
+impl Value {
+    /// What the value is, as a message shows it: the number or text itself (cut to 40
+    /// characters), `a list`, `an object`, or `nothing`.
+    pub fn shown(&self) -> String {
+        let text = match self {
+            Value::Null => "nothing".to_string(),
+            Value::Bool(flag) => flag.to_string(),
+            Value::Num(number) => Decimal(*number).to_string(),
+            Value::Str(text) => format!("\"{text}\""),
+            Value::List(_) => "a list".to_string(),
+            Value::Map(_) => "an object".to_string(),
+            Value::Other(kind) => kind.to_string(),
+        };
+        let mut shown: String = text.chars().take(40).collect();
+        if shown.len() < text.len() {
+            shown.push('…');
+        }
+        shown
+    }
+
+    /// The error for this value where `wanted` (such as `a string`) was expected.
+    #[cold]
+    pub fn wrong(&self, wanted: &str) -> ReadError {
+        ReadError::new(format!("must be {wanted} (got {})", self.shown()))
+    }
+
+    /// The value's fields, if it is an object.
+    pub fn object(&self) -> Result<Object<'_>> {
+        match self {
+            Value::Map(entries) => Ok(Object(entries)),
+            other => Err(other.wrong("an object")),
+        }
+    }
+
+    /// The value's items, if it is a list.
+    pub fn list(&self) -> Result<&[Value]> {
+        match self {
+            Value::List(items) => Ok(items),
+            other => Err(other.wrong("a list")),
+        }
+    }
+
+    /// The value as a whole number from `min` to `max`, described as `wanted`.
+    fn whole(&self, min: f64, max: f64, wanted: &str) -> Result<f64> {
+        match *self {
+            Value::Num(number) if number.fract() == 0.0 && number >= min && number <= max => {
+                Ok(number)
+            }
+            _ => Err(self.wrong(wanted)),
+        }
+    }
+}
+
+/// The fields of an object. A field that is `null` counts as absent.
+#[derive(Clone, Copy)]
+pub struct Object<'a>(&'a [(String, Value)]);
+
+impl<'a> Object<'a> {
+    /// The value of `field`, unless it is absent or `null`.
+    pub fn get(&self, field: &str) -> Option<&'a Value> {
+        self.0
+            .iter()
+            .find(|(key, value)| key == field && *value != Value::Null)
+            .map(|(_, value)| value)
+    }
+
+    /// Reads the required field `field`.
+    pub fn req<T: Read>(&self, field: &str) -> Result<T> {
+        match self.get(field) {
+            Some(value) => T::read(value).map_err(|error| error.in_field(field)),
+            None => Err(ReadError::missing(field)),
+        }
+    }
+
+    /// Reads the optional field `field`: `None` when it is absent.
+    pub fn opt<T: Read>(&self, field: &str) -> Result<Option<T>> {
+        match self.get(field) {
+            Some(value) => T::read(value).map(Some).map_err(|error| error.in_field(field)),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads the field `field`, or gives `default` when it is absent.
+    pub fn or<T: Read>(&self, field: &str, default: T) -> Result<T> {
+        self.opt(field).map(|value| value.unwrap_or(default))
+    }
+
+    /// Reads the field `field`, or gives `T`'s default when it is absent.
+    pub fn or_default<T: Read + Default>(&self, field: &str) -> Result<T> {
+        self.or(field, T::default())
+    }
+
+    /// The first key that is not one of `known`.
+    pub fn stranger(&self, known: &[&str]) -> Option<&'a str> {
+        self.0.iter().map(|(key, _)| key.as_str()).find(|key| !known.contains(key))
+    }
+
+    /// Every key, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &'a str> {
+        self.0.iter().map(|(key, _)| key.as_str())
+    }
+}
+
+/// A type read from a [`Value`].
+pub trait Read: Sized {
+    /// Reads a `Self`, or says where and why the value does not hold one.
+    fn read(value: &Value) -> Result<Self>;
+}
+
+impl Read for String {
+    fn read(value: &Value) -> Result<Self> {
+        match value {
+            Value::Str(text) => Ok(text.clone()),
+            other => Err(other.wrong("a string")),
+        }
+    }
+}
+
+impl Read for bool {
+    fn read(value: &Value) -> Result<Self> {
+        match value {
+            Value::Bool(flag) => Ok(*flag),
+            other => Err(other.wrong("true or false")),
+        }
+    }
+}
+
+impl Read for f64 {
+    fn read(value: &Value) -> Result<Self> {
+        match value {
+            Value::Num(number) => Ok(*number),
+            other => Err(other.wrong("a number")),
+        }
+    }
+}
+
+const WHOLE_FROM_0: &str = "a whole number, 0 or more";
+
+impl Read for u32 {
+    fn read(value: &Value) -> Result<Self> {
+        value.whole(0.0, u32::MAX as f64, WHOLE_FROM_0).map(|number| number as u32)
+    }
+}
+
+impl Read for u64 {
+    fn read(value: &Value) -> Result<Self> {
+        value.whole(0.0, u64::MAX as f64, WHOLE_FROM_0).map(|number| number as u64)
+    }
+}
+
+impl Read for i64 {
+    fn read(value: &Value) -> Result<Self> {
+        let (min, max) = (i64::MIN as f64, i64::MAX as f64);
+        value.whole(min, max, "a whole number").map(|number| number as i64)
+    }
+}
+
+impl<T: Read> Read for Vec<T> {
+    fn read(value: &Value) -> Result<Self> {
+        let items = value.list()?;
+        let mut read = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            read.push(T::read(item).map_err(|error| error.in_item(index))?);
+        }
+        Ok(read)
+    }
+}
+
+impl<T: Read> Read for Option<T> {
+    fn read(value: &Value) -> Result<Self> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::read(other).map(Some),
+        }
+    }
+}
+
+#[cfg(any(test, not(target_arch = "wasm32")))]
+impl From<serde_json::Value> for Value {
+    fn from(json: serde_json::Value) -> Self {
+        use serde_json::Value as Json;
+        match json {
+            Json::Null => Value::Null,
+            Json::Bool(flag) => Value::Bool(flag),
+            Json::Number(number) => Value::Num(number.as_f64().unwrap_or(f64::NAN)),
+            Json::String(text) => Value::Str(text),
+            Json::Array(items) => Value::List(items.into_iter().map(Value::from).collect()),
+            Json::Object(entries) => {
+                Value::Map(entries.into_iter().map(|(key, value)| (key, value.into())).collect())
+            }
+        }
+    }
+}
+
+#[cfg(any(test, not(target_arch = "wasm32")))]
+impl Value {
+    /// The value of a JSON text; for tests and tools, which may panic on bad JSON.
+    pub fn from_json(text: &str) -> Result<Value> {
+        serde_json::from_str::<serde_json::Value>(text)
+            .map(Value::from)
+            .map_err(|error| ReadError::new(error.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug)]
+    struct Point {
+        x: u32,
+        label: Option<String>,
+    }
+
+    impl Read for Point {
+        fn read(value: &Value) -> Result<Self> {
+            let object = value.object()?;
+            Ok(Point { x: object.req("x")?, label: object.opt("label")? })
+        }
+    }
+
+    fn read<T: Read>(json: serde_json::Value) -> Result<T> {
+        T::read(&Value::from(json))
+    }
+
+    #[test]
+    fn fields_are_read_by_name_and_null_counts_as_absent() {
+        let point: Point = read(json!({"label": null, "x": 3})).unwrap();
+        assert_eq!((point.x, point.label), (3, None));
+        let point: Point = read(json!({"x": 0, "label": "a"})).unwrap();
+        assert_eq!(point.label.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn errors_name_the_path_and_the_reason() {
+        let error = read::<Vec<Point>>(json!([{"x": 1}, {"x": -1}])).unwrap_err();
+        assert_eq!(error.path, "[1].x");
+        assert_eq!(error.reason, "must be a whole number, 0 or more (got -1)");
+        let error = read::<Vec<Point>>(json!([{"x": 1}, {"label": "b"}])).unwrap_err();
+        assert_eq!((error.path.as_str(), error.missing), ("[1].x", true));
+        let error = read::<Point>(json!({"x": 1, "label": ["a"]})).unwrap_err();
+        assert_eq!(
+            (error.path.as_str(), error.reason.as_str()),
+            ("label", "must be a string (got a list)")
+        );
+        let error = read::<Point>(json!("text")).unwrap_err();
+        assert_eq!(
+            (error.path.as_str(), error.reason.as_str()),
+            ("", "must be an object (got \"text\")")
+        );
+        let nested = ReadError::new("bad").in_field("url").in_item(0).in_field("images");
+        assert_eq!(nested.path, "images[0].url");
+    }
+
+    #[test]
+    fn numbers_are_checked_for_their_kind_and_range() {
+        assert_eq!(read::<u32>(json!(4_294_967_295u64)), Ok(u32::MAX));
+        assert!(read::<u32>(json!(4_294_967_296u64)).is_err());
+        assert!(read::<u32>(json!(1.5)).unwrap_err().reason.contains("(got 1.5)"));
+        assert_eq!(read::<i64>(json!(-3)), Ok(-3));
+        assert_eq!(read::<f64>(json!(0.25)), Ok(0.25));
+        assert!(read::<f64>(json!("1")).unwrap_err().reason.contains("a number"));
+        assert!(read::<bool>(json!(1)).unwrap_err().reason.contains("true or false"));
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        let long = "x".repeat(100);
+        let reason = read::<u32>(json!(long)).unwrap_err().reason;
+        assert!(reason.ends_with("…)") && reason.len() < 100, "{reason}");
+    }
+
+    #[test]
+    fn strangers_are_found() {
+        let value = Value::from(json!({"a": 1, "b": 2}));
+        let object = value.object().unwrap();
+        assert_eq!(object.stranger(&["a", "b"]), None);
+        assert_eq!(object.stranger(&["a"]), Some("b"));
+        assert_eq!(object.keys().collect::<Vec<_>>(), ["a", "b"]);
+    }
+}
