@@ -9,6 +9,7 @@
 //! deserializer costs several times the wasm of these few lines per type.
 
 use crate::decimal::Decimal;
+use std::cell::Cell;
 
 /// A value as JSON holds it. An object keeps its keys in their order.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,12 +96,14 @@ impl Value {
         ReadError::new(format!("must be {wanted} (got {})", self.shown()))
     }
 
-    /// The value's fields, if it is an object.
-    pub fn object(&self) -> Result<Object<'_>> {
-        match self {
-            Value::Map(entries) => Ok(Object(entries)),
-            other => Err(other.wrong("an object")),
-        }
+    /// A reader of the value's fields; if it is not an object, the reader holds that
+    /// error and every field reads as absent.
+    pub fn fields(&self) -> Fields<'_> {
+        let (entries, error) = match self {
+            Value::Map(entries) => (entries.as_slice(), None),
+            other => (&[][..], Some(other.wrong("an object"))),
+        };
+        Fields { entries, error: Cell::new(error) }
     }
 
     /// The value's items, if it is a list.
@@ -122,53 +125,95 @@ impl Value {
     }
 }
 
-/// The fields of an object. A field that is `null` counts as absent.
-#[derive(Clone, Copy)]
-pub struct Object<'a>(&'a [(String, Value)]);
+/// A reader of an object's fields, which keeps the first error it meets: a field that
+/// cannot be read gives a default in its place, and [`Fields::done`] returns the error
+/// instead of the value built. A field that is `null` counts as absent.
+///
+/// ```
+/// use comfyui_livepeer::value::{Read, Value};
+/// let value = Value::Map(vec![("x".to_string(), Value::Num(-1.0))]);
+/// let fields = value.fields();
+/// let point: (u32, Option<String>) = (fields.req("x"), fields.opt("label"));
+/// let error = fields.done(point).unwrap_err();
+/// assert_eq!(error.path, "x");
+/// ```
+pub struct Fields<'a> {
+    entries: &'a [(String, Value)],
+    error: Cell<Option<ReadError>>,
+}
 
-impl<'a> Object<'a> {
+impl<'a> Fields<'a> {
     /// The value of `field`, unless it is absent or `null`.
     pub fn get(&self, field: &str) -> Option<&'a Value> {
-        self.0
+        self.entries
             .iter()
             .find(|(key, value)| key == field && *value != Value::Null)
             .map(|(_, value)| value)
     }
 
-    /// Reads the required field `field`.
-    pub fn req<T: Read>(&self, field: &str) -> Result<T> {
+    /// Keeps `error` unless an earlier one is kept.
+    fn fail(&self, error: ReadError) {
+        let kept = self.error.take();
+        self.error.set(kept.or(Some(error)));
+    }
+
+    /// Reads the required field `field`; when it is absent or wrong, the error is kept
+    /// and a default is given.
+    pub fn req<T: Read + Default>(&self, field: &str) -> T {
         match self.get(field) {
-            Some(value) => T::read(value).map_err(|error| error.in_field(field)),
-            None => Err(ReadError::missing(field)),
+            Some(_) => self.opt(field).unwrap_or_default(),
+            None => {
+                self.fail(ReadError::missing(field));
+                T::default()
+            }
         }
     }
 
-    /// Reads the optional field `field`: `None` when it is absent.
-    pub fn opt<T: Read>(&self, field: &str) -> Result<Option<T>> {
-        match self.get(field) {
-            Some(value) => T::read(value).map(Some).map_err(|error| error.in_field(field)),
-            None => Ok(None),
+    /// Reads the optional field `field`: `None` when it is absent (or wrong, keeping the
+    /// error).
+    pub fn opt<T: Read>(&self, field: &str) -> Option<T> {
+        match T::read(self.get(field)?) {
+            Ok(read) => Some(read),
+            Err(error) => {
+                self.fail(error.in_field(field));
+                None
+            }
         }
     }
 
     /// Reads the field `field`, or gives `default` when it is absent.
-    pub fn or<T: Read>(&self, field: &str, default: T) -> Result<T> {
-        self.opt(field).map(|value| value.unwrap_or(default))
+    pub fn or<T: Read>(&self, field: &str, default: T) -> T {
+        self.opt(field).unwrap_or(default)
     }
 
     /// Reads the field `field`, or gives `T`'s default when it is absent.
-    pub fn or_default<T: Read + Default>(&self, field: &str) -> Result<T> {
-        self.or(field, T::default())
+    pub fn or_default<T: Read + Default>(&self, field: &str) -> T {
+        self.opt(field).unwrap_or_default()
     }
 
     /// The first key that is not one of `known`.
     pub fn stranger(&self, known: &[&str]) -> Option<&'a str> {
-        self.0.iter().map(|(key, _)| key.as_str()).find(|key| !known.contains(key))
+        self.keys().find(|key| !known.contains(key))
     }
 
     /// Every key, in order.
     pub fn keys(&self) -> impl Iterator<Item = &'a str> {
-        self.0.iter().map(|(key, _)| key.as_str())
+        self.entries.iter().map(|(key, _)| key.as_str())
+    }
+
+    /// The first error met, if any.
+    pub fn error(&self) -> Option<ReadError> {
+        let error = self.error.take();
+        self.error.set(error.clone());
+        error
+    }
+
+    /// `read`, built from the fields, or the first error met while reading them.
+    pub fn done<T>(&self, read: T) -> Result<T> {
+        match self.error.take() {
+            None => Ok(read),
+            Some(error) => Err(error),
+        }
     }
 }
 
@@ -237,6 +282,19 @@ impl<T: Read> Read for Vec<T> {
     }
 }
 
+/// A pair, given as a list of two, such as a chunk's `[start, end]`.
+impl<A: Read, B: Read> Read for (A, B) {
+    fn read(value: &Value) -> Result<Self> {
+        match value {
+            Value::List(items) if items.len() == 2 => Ok((
+                A::read(&items[0]).map_err(|error| error.in_item(0))?,
+                B::read(&items[1]).map_err(|error| error.in_item(1))?,
+            )),
+            other => Err(other.wrong("a list of two")),
+        }
+    }
+}
+
 impl<T: Read> Read for Option<T> {
     fn read(value: &Value) -> Result<Self> {
         match value {
@@ -286,8 +344,9 @@ mod tests {
 
     impl Read for Point {
         fn read(value: &Value) -> Result<Self> {
-            let object = value.object()?;
-            Ok(Point { x: object.req("x")?, label: object.opt("label")? })
+            let fields = value.fields();
+            let point = Point { x: fields.req("x"), label: fields.opt("label") };
+            fields.done(point)
         }
     }
 
@@ -345,9 +404,9 @@ mod tests {
     #[test]
     fn strangers_are_found() {
         let value = Value::from(json!({"a": 1, "b": 2}));
-        let object = value.object().unwrap();
-        assert_eq!(object.stranger(&["a", "b"]), None);
-        assert_eq!(object.stranger(&["a"]), Some("b"));
-        assert_eq!(object.keys().collect::<Vec<_>>(), ["a", "b"]);
+        let fields = value.fields();
+        assert_eq!(fields.stranger(&["a", "b"]), None);
+        assert_eq!(fields.stranger(&["a"]), Some("b"));
+        assert_eq!(fields.keys().collect::<Vec<_>>(), ["a", "b"]);
     }
 }

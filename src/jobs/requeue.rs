@@ -44,12 +44,12 @@ impl RequeuePolicy {
 
 impl Read for RequeuePolicy {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
+        let fields = value.fields();
         let default = RequeuePolicy::default();
-        Ok(RequeuePolicy {
-            enabled: object.or("enabled", default.enabled)?,
-            max_in_a_row: object.or("maxInARow", default.max_in_a_row)?,
-            window_ms: object.or("windowMs", default.window_ms)?,
+        fields.done(RequeuePolicy {
+            enabled: fields.or("enabled", default.enabled),
+            max_in_a_row: fields.or("maxInARow", default.max_in_a_row),
+            window_ms: fields.or("windowMs", default.window_ms),
         })
     }
 }

@@ -93,10 +93,10 @@ impl AudioToTextParams {
 
 impl Read for AudioToTextParams {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(AudioToTextParams {
-            model_id: object.or_default("model_id")?,
-            return_timestamps: object.opt("return_timestamps")?,
+        let fields = value.fields();
+        fields.done(AudioToTextParams {
+            model_id: fields.or_default("model_id"),
+            return_timestamps: fields.opt("return_timestamps"),
         })
     }
 }
@@ -108,11 +108,11 @@ impl TextToSpeechParams {
 
 impl Read for TextToSpeechParams {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(TextToSpeechParams {
-            text: object.req("text")?,
-            model_id: object.or_default("model_id")?,
-            description: object.opt("description")?,
+        let fields = value.fields();
+        fields.done(TextToSpeechParams {
+            text: fields.req("text"),
+            model_id: fields.or_default("model_id"),
+            description: fields.opt("description"),
         })
     }
 }

@@ -197,19 +197,19 @@ impl TextToImageParams {
 
 impl Read for TextToImageParams {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(TextToImageParams {
-            prompt: object.req("prompt")?,
-            model_id: object.or_default("model_id")?,
-            loras: object.opt("loras")?,
-            height: object.opt("height")?,
-            width: object.opt("width")?,
-            guidance_scale: object.opt("guidance_scale")?,
-            negative_prompt: object.opt("negative_prompt")?,
-            safety_check: object.opt("safety_check")?,
-            seed: object.opt("seed")?,
-            num_inference_steps: object.opt("num_inference_steps")?,
-            num_images_per_prompt: object.opt("num_images_per_prompt")?,
+        let fields = value.fields();
+        fields.done(TextToImageParams {
+            prompt: fields.req("prompt"),
+            model_id: fields.or_default("model_id"),
+            loras: fields.opt("loras"),
+            height: fields.opt("height"),
+            width: fields.opt("width"),
+            guidance_scale: fields.opt("guidance_scale"),
+            negative_prompt: fields.opt("negative_prompt"),
+            safety_check: fields.opt("safety_check"),
+            seed: fields.opt("seed"),
+            num_inference_steps: fields.opt("num_inference_steps"),
+            num_images_per_prompt: fields.opt("num_images_per_prompt"),
         })
     }
 }
@@ -233,19 +233,19 @@ impl ImageToImageParams {
 
 impl Read for ImageToImageParams {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(ImageToImageParams {
-            prompt: object.req("prompt")?,
-            model_id: object.or_default("model_id")?,
-            loras: object.opt("loras")?,
-            strength: object.opt("strength")?,
-            guidance_scale: object.opt("guidance_scale")?,
-            image_guidance_scale: object.opt("image_guidance_scale")?,
-            negative_prompt: object.opt("negative_prompt")?,
-            safety_check: object.opt("safety_check")?,
-            seed: object.opt("seed")?,
-            num_inference_steps: object.opt("num_inference_steps")?,
-            num_images_per_prompt: object.opt("num_images_per_prompt")?,
+        let fields = value.fields();
+        fields.done(ImageToImageParams {
+            prompt: fields.req("prompt"),
+            model_id: fields.or_default("model_id"),
+            loras: fields.opt("loras"),
+            strength: fields.opt("strength"),
+            guidance_scale: fields.opt("guidance_scale"),
+            image_guidance_scale: fields.opt("image_guidance_scale"),
+            negative_prompt: fields.opt("negative_prompt"),
+            safety_check: fields.opt("safety_check"),
+            seed: fields.opt("seed"),
+            num_inference_steps: fields.opt("num_inference_steps"),
+            num_images_per_prompt: fields.opt("num_images_per_prompt"),
         })
     }
 }
@@ -258,13 +258,13 @@ impl UpscaleParams {
 
 impl Read for UpscaleParams {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(UpscaleParams {
-            prompt: object.req("prompt")?,
-            model_id: object.or_default("model_id")?,
-            safety_check: object.opt("safety_check")?,
-            seed: object.opt("seed")?,
-            num_inference_steps: object.opt("num_inference_steps")?,
+        let fields = value.fields();
+        fields.done(UpscaleParams {
+            prompt: fields.req("prompt"),
+            model_id: fields.or_default("model_id"),
+            safety_check: fields.opt("safety_check"),
+            seed: fields.opt("seed"),
+            num_inference_steps: fields.opt("num_inference_steps"),
         })
     }
 }
@@ -286,17 +286,17 @@ impl ImageToVideoParams {
 
 impl Read for ImageToVideoParams {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(ImageToVideoParams {
-            model_id: object.or_default("model_id")?,
-            height: object.opt("height")?,
-            width: object.opt("width")?,
-            fps: object.opt("fps")?,
-            motion_bucket_id: object.opt("motion_bucket_id")?,
-            noise_aug_strength: object.opt("noise_aug_strength")?,
-            safety_check: object.opt("safety_check")?,
-            seed: object.opt("seed")?,
-            num_inference_steps: object.opt("num_inference_steps")?,
+        let fields = value.fields();
+        fields.done(ImageToVideoParams {
+            model_id: fields.or_default("model_id"),
+            height: fields.opt("height"),
+            width: fields.opt("width"),
+            fps: fields.opt("fps"),
+            motion_bucket_id: fields.opt("motion_bucket_id"),
+            noise_aug_strength: fields.opt("noise_aug_strength"),
+            safety_check: fields.opt("safety_check"),
+            seed: fields.opt("seed"),
+            num_inference_steps: fields.opt("num_inference_steps"),
         })
     }
 }
@@ -308,10 +308,10 @@ impl ImageToTextParams {
 
 impl Read for ImageToTextParams {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(ImageToTextParams {
-            prompt: object.opt("prompt")?,
-            model_id: object.or_default("model_id")?,
+        let fields = value.fields();
+        fields.done(ImageToTextParams {
+            prompt: fields.opt("prompt"),
+            model_id: fields.or_default("model_id"),
         })
     }
 }

@@ -74,30 +74,30 @@ impl LiveVideoParams {
 
 impl Read for LiveVideoParams {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(LiveVideoParams {
-            subscribe_url: object.req("subscribe_url")?,
-            publish_url: object.req("publish_url")?,
-            control_url: object.opt("control_url")?,
-            events_url: object.opt("events_url")?,
-            model_id: object.or_default("model_id")?,
-            gateway_request_id: object.opt("gateway_request_id")?,
-            manifest_id: object.opt("manifest_id")?,
-            stream_id: object.opt("stream_id")?,
+        let fields = value.fields();
+        fields.done(LiveVideoParams {
+            subscribe_url: fields.req("subscribe_url"),
+            publish_url: fields.req("publish_url"),
+            control_url: fields.opt("control_url"),
+            events_url: fields.opt("events_url"),
+            model_id: fields.or_default("model_id"),
+            gateway_request_id: fields.opt("gateway_request_id"),
+            manifest_id: fields.opt("manifest_id"),
+            stream_id: fields.opt("stream_id"),
         })
     }
 }
 
 impl Read for LiveVideoOutput {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(LiveVideoOutput {
-            subscribe_url: object.req("subscribe_url")?,
-            publish_url: object.req("publish_url")?,
-            control_url: object.or_default("control_url")?,
-            events_url: object.or_default("events_url")?,
-            request_id: object.or_default("request_id")?,
-            manifest_id: object.or_default("manifest_id")?,
+        let fields = value.fields();
+        fields.done(LiveVideoOutput {
+            subscribe_url: fields.req("subscribe_url"),
+            publish_url: fields.req("publish_url"),
+            control_url: fields.or_default("control_url"),
+            events_url: fields.or_default("events_url"),
+            request_id: fields.or_default("request_id"),
+            manifest_id: fields.or_default("manifest_id"),
         })
     }
 }

@@ -204,8 +204,8 @@ impl LlmStream {
 
 impl Read for LlmMessage {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(LlmMessage { role: object.req("role")?, content: object.req("content")? })
+        let fields = value.fields();
+        fields.done(LlmMessage { role: fields.req("role"), content: fields.req("content") })
     }
 }
 
@@ -217,69 +217,69 @@ impl LlmParams {
 
 impl Read for LlmParams {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(LlmParams {
-            messages: object.req("messages")?,
-            model: object.opt("model")?,
-            temperature: object.opt("temperature")?,
-            max_tokens: object.opt("max_tokens")?,
-            top_p: object.opt("top_p")?,
-            top_k: object.opt("top_k")?,
-            stream: object.opt("stream")?,
+        let fields = value.fields();
+        fields.done(LlmParams {
+            messages: fields.req("messages"),
+            model: fields.opt("model"),
+            temperature: fields.opt("temperature"),
+            max_tokens: fields.opt("max_tokens"),
+            top_p: fields.opt("top_p"),
+            top_k: fields.opt("top_k"),
+            stream: fields.opt("stream"),
         })
     }
 }
 
 impl Read for LlmUsage {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(LlmUsage {
-            prompt_tokens: object.req("prompt_tokens")?,
-            completion_tokens: object.req("completion_tokens")?,
-            total_tokens: object.req("total_tokens")?,
+        let fields = value.fields();
+        fields.done(LlmUsage {
+            prompt_tokens: fields.req("prompt_tokens"),
+            completion_tokens: fields.req("completion_tokens"),
+            total_tokens: fields.req("total_tokens"),
         })
     }
 }
 
 impl Read for Choice {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        let delta = match object.get("delta") {
-            Some(delta) => {
-                let content = delta.object().and_then(|delta| delta.opt("content"));
-                Some(Delta { content: content.map_err(|error| error.in_field("delta"))? })
-            }
-            None => None,
-        };
-        Ok(Choice {
-            finish_reason: object.opt("finish_reason")?,
-            message: object.opt("message")?,
-            delta,
+        let fields = value.fields();
+        fields.done(Choice {
+            finish_reason: fields.opt("finish_reason"),
+            message: fields.opt("message"),
+            delta: fields.opt("delta"),
         })
+    }
+}
+
+impl Read for Delta {
+    fn read(value: &Value) -> value::Result<Self> {
+        let fields = value.fields();
+        fields.done(Delta { content: fields.opt("content") })
     }
 }
 
 impl Read for LlmResponse {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(LlmResponse {
-            id: object.req("id")?,
-            model: object.req("model")?,
-            usage: object.req("usage")?,
-            choices: object.req("choices")?,
+        let fields = value.fields();
+        fields.done(LlmResponse {
+            id: fields.req("id"),
+            model: fields.req("model"),
+            usage: fields.req("usage"),
+            choices: fields.req("choices"),
         })
     }
 }
 
 impl Read for StreamChunk {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(StreamChunk {
-            error: object.opt("error")?,
-            id: object.opt("id")?,
-            model: object.opt("model")?,
-            choices: object.or_default("choices")?,
-            usage: object.opt("usage")?,
+        let fields = value.fields();
+        fields.done(StreamChunk {
+            error: fields.opt("error"),
+            id: fields.opt("id"),
+            model: fields.opt("model"),
+            choices: fields.or_default("choices"),
+            usage: fields.opt("usage"),
         })
     }
 }

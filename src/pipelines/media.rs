@@ -46,7 +46,7 @@ impl VideoOutput {
 }
 
 /// A URL to fetch media from: the gateway's `MediaURL`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct MediaUrl {
     /// Where the media can be fetched.
     pub url: String,
@@ -94,33 +94,41 @@ pub fn is_fetchable(url: &str) -> bool {
 
 impl Read for Media {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(Media { url: object.req("url")?, seed: object.req("seed")?, nsfw: object.req("nsfw")? })
+        let fields = value.fields();
+        fields.done(Media {
+            url: fields.req("url"),
+            seed: fields.req("seed"),
+            nsfw: fields.req("nsfw"),
+        })
     }
 }
 
 impl Read for ImageOutput {
     fn read(value: &Value) -> value::Result<Self> {
-        Ok(ImageOutput { images: value.object()?.req("images")? })
+        let fields = value.fields();
+        fields.done(ImageOutput { images: fields.req("images") })
     }
 }
 
 /// The gateway answers an image-to-video job under `images`.
 impl Read for VideoOutput {
     fn read(value: &Value) -> value::Result<Self> {
-        Ok(VideoOutput { videos: value.object()?.req("images")? })
+        let fields = value.fields();
+        fields.done(VideoOutput { videos: fields.req("images") })
     }
 }
 
 impl Read for MediaUrl {
     fn read(value: &Value) -> value::Result<Self> {
-        Ok(MediaUrl { url: value.object()?.req("url")? })
+        let fields = value.fields();
+        fields.done(MediaUrl { url: fields.req("url") })
     }
 }
 
 impl Read for AudioOutput {
     fn read(value: &Value) -> value::Result<Self> {
-        Ok(AudioOutput { audio: value.object()?.req("audio")? })
+        let fields = value.fields();
+        fields.done(AudioOutput { audio: fields.req("audio") })
     }
 }
 

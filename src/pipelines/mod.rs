@@ -215,8 +215,11 @@ impl JobParams {
     /// the field (`width`) and the reason; nothing has been sent when it is returned.
     pub fn read(pipeline: Pipeline, input: impl Into<Value>) -> Result<Self, JobError> {
         let input = input.into();
-        let object = input.object().map_err(params_error)?;
-        pipeline.check_keys(object.keys())?;
+        let fields = input.fields();
+        if let Some(error) = fields.error() {
+            return Err(params_error(error));
+        }
+        pipeline.check_keys(fields.keys())?;
         let input = &input;
         let params = match pipeline {
             Pipeline::TextToImage => JobParams::TextToImage(read_params(input)?),

@@ -58,8 +58,10 @@ impl Read for ErrorText {
         if let Value::Str(text) = value {
             return Ok(ErrorText::Text(text.clone()));
         }
-        match value.object().and_then(|object| object.req("message")) {
-            Ok(message) => Ok(ErrorText::Object { message }),
+        let fields = value.fields();
+        let message = fields.req("message");
+        match fields.done(()) {
+            Ok(()) => Ok(ErrorText::Object { message }),
             Err(_) => Err(value.wrong("a text or an object with a message")),
         }
     }
@@ -67,20 +69,22 @@ impl Read for ErrorText {
 
 impl Read for Accepted {
     fn read(value: &Value) -> value::Result<Self> {
-        Ok(Accepted { request_id: value.object()?.req("request_id")? })
+        let fields = value.fields();
+        fields.done(Accepted { request_id: fields.req("request_id") })
     }
 }
 
 impl Read for PollHead {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(PollHead { status: object.req("status")?, result: object.opt("result")? })
+        let fields = value.fields();
+        fields.done(PollHead { status: fields.req("status"), result: fields.opt("result") })
     }
 }
 
 impl Read for ResultError {
     fn read(value: &Value) -> value::Result<Self> {
-        Ok(ResultError { error: value.object()?.opt("error")? })
+        let fields = value.fields();
+        fields.done(ResultError { error: fields.opt("error") })
     }
 }
 

@@ -142,27 +142,27 @@ impl SegmentParams {
 
 impl Read for SegmentParams {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(SegmentParams {
-            model_id: object.or_default("model_id")?,
-            point_coords: object.opt("point_coords")?,
-            point_labels: object.opt("point_labels")?,
-            bounding_box: object.opt("box")?,
-            mask_input: object.opt("mask_input")?,
-            multimask_output: object.opt("multimask_output")?,
-            return_logits: object.opt("return_logits")?,
-            normalize_coords: object.opt("normalize_coords")?,
+        let fields = value.fields();
+        fields.done(SegmentParams {
+            model_id: fields.or_default("model_id"),
+            point_coords: fields.opt("point_coords"),
+            point_labels: fields.opt("point_labels"),
+            bounding_box: fields.opt("box"),
+            mask_input: fields.opt("mask_input"),
+            multimask_output: fields.opt("multimask_output"),
+            return_logits: fields.opt("return_logits"),
+            normalize_coords: fields.opt("normalize_coords"),
         })
     }
 }
 
 impl Read for MasksResponse {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(MasksResponse {
-            masks: object.req("masks")?,
-            scores: object.req("scores")?,
-            logits: object.req("logits")?,
+        let fields = value.fields();
+        fields.done(MasksResponse {
+            masks: fields.req("masks"),
+            scores: fields.req("scores"),
+            logits: fields.req("logits"),
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Text results: transcripts from audio-to-text, with their timed chunks, and answers
 //! from image-to-text.
 
-use crate::value::{self, Read, ReadError, Value};
+use crate::value::{self, Read, Value};
 use serde::Serialize;
 
 /// One timed piece of a transcript.
@@ -53,23 +53,14 @@ impl From<TextResponse> for TextOutput {
 
 impl Read for TextResponse {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(TextResponse { text: object.req("text")?, chunks: object.or_default("chunks")? })
+        let fields = value.fields();
+        fields.done(TextResponse { text: fields.req("text"), chunks: fields.or_default("chunks") })
     }
 }
 
 impl Read for RawChunk {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        let text = object.req("text")?;
-        let timestamp = object.get("timestamp").ok_or_else(|| ReadError::missing("timestamp"))?;
-        let timestamp = match timestamp.list() {
-            Ok([start, end]) => (
-                f64::read(start).map_err(|error| error.in_item(0))?,
-                Option::<f64>::read(end).map_err(|error| error.in_item(1))?,
-            ),
-            _ => return Err(timestamp.wrong("[start, end]").in_field("timestamp")),
-        };
-        Ok(RawChunk { text, timestamp })
+        let fields = value.fields();
+        fields.done(RawChunk { text: fields.req("text"), timestamp: fields.req("timestamp") })
     }
 }

@@ -38,8 +38,8 @@ enum LocPart {
 
 impl Read for ErrorBody {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(ErrorBody { detail: object.opt("detail")?, errors: object.opt("errors")? })
+        let fields = value.fields();
+        fields.done(ErrorBody { detail: fields.opt("detail"), errors: fields.opt("errors") })
     }
 }
 
@@ -48,15 +48,18 @@ impl Read for Detail {
         match value {
             Value::Str(text) => Ok(Detail::Text(text.clone())),
             Value::List(_) => Vec::read(value).map(Detail::Fields),
-            _ => Ok(Detail::Message { msg: value.object()?.req("msg")? }),
+            _ => {
+                let fields = value.fields();
+                fields.done(Detail::Message { msg: fields.req("msg") })
+            }
         }
     }
 }
 
 impl Read for FieldProblem {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        Ok(FieldProblem { loc: object.or_default("loc")?, msg: object.req("msg")? })
+        let fields = value.fields();
+        fields.done(FieldProblem { loc: fields.or_default("loc"), msg: fields.req("msg") })
     }
 }
 

@@ -87,18 +87,18 @@ impl PollPolicy {
 
 impl Read for PollPolicy {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
+        let fields = value.fields();
         let default = PollPolicy::default();
-        Ok(PollPolicy {
-            first_delay_ms: object.or("firstDelayMs", default.first_delay_ms)?,
-            interval_ms: object.or("intervalMs", default.interval_ms)?,
-            backoff: object.or("backoff", default.backoff)?,
-            max_interval_ms: object.or("maxIntervalMs", default.max_interval_ms)?,
-            min_interval_ms: object.or("minIntervalMs", default.min_interval_ms)?,
-            jitter: object.or("jitter", default.jitter)?,
-            deadline_ms: object.or("deadlineMs", default.deadline_ms)?,
-            vanished_after: object.or("vanishedAfter", default.vanished_after)?,
-            slice_per_poll: object.or("slicePerPoll", default.slice_per_poll)?,
+        fields.done(PollPolicy {
+            first_delay_ms: fields.or("firstDelayMs", default.first_delay_ms),
+            interval_ms: fields.or("intervalMs", default.interval_ms),
+            backoff: fields.or("backoff", default.backoff),
+            max_interval_ms: fields.or("maxIntervalMs", default.max_interval_ms),
+            min_interval_ms: fields.or("minIntervalMs", default.min_interval_ms),
+            jitter: fields.or("jitter", default.jitter),
+            deadline_ms: fields.or("deadlineMs", default.deadline_ms),
+            vanished_after: fields.or("vanishedAfter", default.vanished_after),
+            slice_per_poll: fields.or("slicePerPoll", default.slice_per_poll),
         })
     }
 }

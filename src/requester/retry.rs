@@ -58,17 +58,17 @@ impl RetryPolicy {
 
 impl Read for RetryPolicy {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
+        let fields = value.fields();
         let default = RetryPolicy::default();
-        Ok(RetryPolicy {
-            base_delay_ms: object.or("baseDelayMs", default.base_delay_ms)?,
-            max_delay_ms: object.or("maxDelayMs", default.max_delay_ms)?,
-            max_retries: object.or("maxRetries", default.max_retries)?,
-            max_rate_limit_retries: object
-                .or("maxRateLimitRetries", default.max_rate_limit_retries)?,
-            retry_after_cap_ms: object.or("retryAfterCapMs", default.retry_after_cap_ms)?,
-            attempt_timeout_ms: object.or("attemptTimeoutMs", default.attempt_timeout_ms)?,
-            deadline_ms: object.or("deadlineMs", default.deadline_ms)?,
+        fields.done(RetryPolicy {
+            base_delay_ms: fields.or("baseDelayMs", default.base_delay_ms),
+            max_delay_ms: fields.or("maxDelayMs", default.max_delay_ms),
+            max_retries: fields.or("maxRetries", default.max_retries),
+            max_rate_limit_retries: fields
+                .or("maxRateLimitRetries", default.max_rate_limit_retries),
+            retry_after_cap_ms: fields.or("retryAfterCapMs", default.retry_after_cap_ms),
+            attempt_timeout_ms: fields.or("attemptTimeoutMs", default.attempt_timeout_ms),
+            deadline_ms: fields.or("deadlineMs", default.deadline_ms),
         })
     }
 }

@@ -330,8 +330,8 @@ async fn ask(
         PollStep::Processing => Ok(Polled::Processing(retry_after)),
         PollStep::Failed(error) => Ok(Polled::Failed(error)),
         PollStep::Complete => {
-            let result = value.object().ok().and_then(|object| object.get("result")).cloned();
-            let result = read_output(pipeline, result.unwrap_or(Value::Null));
+            let result = value.fields().get("result").cloned().unwrap_or(Value::Null);
+            let result = read_output(pipeline, result);
             Ok(Polled::Finished(fetch_all(gateway, result.map_err(fatal)?, signal).await?))
         }
     }

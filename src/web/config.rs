@@ -14,7 +14,7 @@ use crate::jobs::requeue::{RequeueGate, RequeuePolicy};
 use crate::jobs::DEFAULT_MAX_AGE_MS;
 use crate::requester::poll::{PollPolicy, PollSchedule};
 use crate::requester::RetryPolicy;
-use crate::value::{self, Object, Read, ReadError, Value};
+use crate::value::{self, Read, ReadError, Value};
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 
@@ -73,42 +73,43 @@ const OPTIONS: &[&str] = &[
 
 impl Read for Config {
     fn read(value: &Value) -> value::Result<Self> {
-        let object = value.object()?;
-        known(object, OPTIONS)?;
-        for (field, fields) in [
+        known(value, OPTIONS)?;
+        let fields = value.fields();
+        for (field, options) in [
             ("retry", RetryPolicy::FIELDS),
             ("poll", PollPolicy::FIELDS),
             ("requeue", RequeuePolicy::FIELDS),
         ] {
-            if let Some(Ok(nested)) = object.get(field).map(Value::object) {
-                known(nested, fields).map_err(|error| error.in_field(field))?;
+            if let Some(nested) = fields.get(field) {
+                known(nested, options).map_err(|error| error.in_field(field))?;
             }
         }
-        if matches!(object.get("apiKey"), Some(key) if !matches!(key, Value::Str(_))) {
+        if matches!(fields.get("apiKey"), Some(key) if !matches!(key, Value::Str(_))) {
             return Err(ReadError::new("must be a string").in_field("apiKey"));
         }
-        Ok(Config {
-            gateway_url: object.req("gatewayUrl")?,
-            api_key: object.opt("apiKey")?,
-            retry: object.or_default("retry")?,
-            poll: object.or_default("poll")?,
-            max_age_ms: object.opt("maxAgeMs")?,
-            sweep_interval_ms: object.opt("sweepIntervalMs")?,
-            max_upload_bytes: object.opt("maxUploadBytes")?,
-            max_in_flight: object.opt("maxInFlight")?,
-            async_image_to_video: object.opt("asyncImageToVideo")?,
-            persist: object.opt("persist")?,
-            requeue: object.or_default("requeue")?,
-            media_proxy: object.opt("mediaProxy")?,
-            debug: object.or_default("debug")?,
-            seed: object.opt("seed")?,
+        fields.done(Config {
+            gateway_url: fields.req("gatewayUrl"),
+            api_key: fields.opt("apiKey"),
+            retry: fields.or_default("retry"),
+            poll: fields.or_default("poll"),
+            max_age_ms: fields.opt("maxAgeMs"),
+            sweep_interval_ms: fields.opt("sweepIntervalMs"),
+            max_upload_bytes: fields.opt("maxUploadBytes"),
+            max_in_flight: fields.opt("maxInFlight"),
+            async_image_to_video: fields.opt("asyncImageToVideo"),
+            persist: fields.opt("persist"),
+            requeue: fields.or_default("requeue"),
+            media_proxy: fields.opt("mediaProxy"),
+            debug: fields.or_default("debug"),
+            seed: fields.opt("seed"),
         })
     }
 }
 
-/// Every key of `object` must be one of `known`; the error names the first stranger.
-fn known(object: Object<'_>, known: &[&str]) -> value::Result<()> {
-    match object.stranger(known) {
+/// Every key of `value`, if it is an object, must be one of `known`; the error names the
+/// first stranger.
+fn known(value: &Value, known: &[&str]) -> value::Result<()> {
+    match value.fields().stranger(known) {
         None => Ok(()),
         Some(key) => {
             let reason = format!("is not an option; use {}", known.join(", "));
@@ -183,9 +184,7 @@ pub fn read_requeue_policy(options: &JsValue) -> Result<RequeuePolicy, JobError>
         return Err(JobError::invalid_input("options", "must be an object"));
     }
     let options = value_of(options);
-    let policy = options
-        .object()
-        .and_then(|object| known(object, RequeuePolicy::FIELDS))
+    let policy = known(&options, RequeuePolicy::FIELDS)
         .and_then(|()| RequeuePolicy::read(&options))
         .map_err(|error| option_error(error, "options"))?;
     policy.validate()?;
