@@ -4,12 +4,11 @@
 //! people, and, where it applies, the HTTP status and the field at fault. No error ever
 //! holds the API key or a request body.
 
-use serde::Serialize;
+use crate::value::Value;
 use std::fmt;
 
-/// What kind of failure a [`JobError`] is. Serialized in snake case (`"rate_limited"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// What kind of failure a [`JobError`] is. JS sees it in snake case (`"rate_limited"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The parameters were refused before any request was sent.
     InvalidInput,
@@ -99,21 +98,33 @@ impl ErrorKind {
 }
 
 /// Why a job failed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct JobError {
     /// The kind of failure.
     pub kind: ErrorKind,
     /// A sentence for the user: what went wrong and, where possible, what to do.
     pub message: String,
     /// The HTTP status of the last answer, when the failure came from one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// The parameter or response field at fault, as a path such as `images[0].url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
 
 impl JobError {
+    /// The error as a value: `kind` (in snake case), `message`, and `status` and `field`
+    /// when it has them.
+    pub fn to_value(&self) -> Value {
+        let mut fields =
+            vec![("kind", self.kind.as_str().into()), ("message", self.message.as_str().into())];
+        if let Some(status) = self.status {
+            fields.push(("status", f64::from(status).into()));
+        }
+        if let Some(field) = &self.field {
+            fields.push(("field", field.as_str().into()));
+        }
+        Value::map(fields)
+    }
+
     /// An error of `kind` with `message` and no status or field.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         JobError { kind, message: message.into(), status: None, field: None }

@@ -71,6 +71,11 @@ impl ReadError {
 }
 
 impl Value {
+    /// An object of `entries`, in their order.
+    pub fn map(entries: Vec<(&str, Value)>) -> Value {
+        Value::Map(entries.into_iter().map(|(key, value)| (key.to_string(), value)).collect())
+    }
+
     /// What the value is, as a message shows it: the number or text itself (cut to 40
     /// characters), `a list`, `an object`, or `nothing`.
     pub fn shown(&self) -> String {
@@ -282,6 +287,49 @@ impl<T: Read> Read for Vec<T> {
     }
 }
 
+impl From<&str> for Value {
+    fn from(text: &str) -> Self {
+        Value::Str(text.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(text: String) -> Self {
+        Value::Str(text)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(flag: bool) -> Self {
+        Value::Bool(flag)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(number: f64) -> Self {
+        Value::Num(number)
+    }
+}
+
+/// Exact up to 2^53, as in JS.
+impl From<u64> for Value {
+    fn from(number: u64) -> Self {
+        Value::Num(number as f64)
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Value::Null, Into::into)
+    }
+}
+
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(items: Vec<T>) -> Self {
+        Value::List(items.into_iter().map(Into::into).collect())
+    }
+}
+
 /// A pair, given as a list of two, such as a chunk's `[start, end]`.
 impl<A: Read, B: Read> Read for (A, B) {
     fn read(value: &Value) -> Result<Self> {
@@ -323,11 +371,32 @@ impl From<serde_json::Value> for Value {
 
 #[cfg(any(test, not(target_arch = "wasm32")))]
 impl Value {
-    /// The value of a JSON text; for tests and tools, which may panic on bad JSON.
+    /// The value of a JSON text; for tests and tools.
     pub fn from_json(text: &str) -> Result<Value> {
         serde_json::from_str::<serde_json::Value>(text)
             .map(Value::from)
             .map_err(|error| ReadError::new(error.to_string()))
+    }
+
+    /// The value as `serde_json` holds it: keys sorted, [`Value::Other`] as `null`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match self {
+            Value::Null | Value::Other(_) => Json::Null,
+            Value::Bool(flag) => Json::Bool(*flag),
+            Value::Num(number) => match serde_json::Number::from_f64(*number) {
+                Some(_) if number.fract() == 0.0 && number.abs() < 9e15 => {
+                    Json::from(*number as i64)
+                }
+                Some(number) => Json::Number(number),
+                None => Json::Null,
+            },
+            Value::Str(text) => Json::String(text.clone()),
+            Value::List(items) => Json::Array(items.iter().map(Value::to_json).collect()),
+            Value::Map(entries) => Json::Object(
+                entries.iter().map(|(key, value)| (key.clone(), value.to_json())).collect(),
+            ),
+        }
     }
 }
 

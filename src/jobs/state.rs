@@ -1,16 +1,13 @@
 //! The job state machine: the states a job passes through and the transitions allowed
 //! between them. It owns no job; the registry asks it whether a move is legal.
 
-use serde::Serialize;
-
 /// Where a job stands.
 ///
 /// `queued → submitting → running → completed → delivered`, or one of the ends
 /// `failed`, `cancelled`, `interrupted`. `running` is only used by jobs the gateway
 /// accepted for remote, asynchronous processing; a synchronous job goes from
 /// `submitting` straight to `completed`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum JobState {
     /// Registered; no request has been sent yet.
     Queued,

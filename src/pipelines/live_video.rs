@@ -5,31 +5,25 @@
 use super::check::not_blank;
 use crate::error::JobError;
 use crate::value::{self, Read, Value};
-use serde::Serialize;
 
 /// Parameters of a live-video-to-video job.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LiveVideoParams {
     /// Where the gateway reads the incoming stream from.
     pub subscribe_url: String,
     /// Where the gateway publishes the processed stream.
     pub publish_url: String,
     /// Where parameter updates are sent (Trickle).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_url: Option<String>,
     /// Where status and log events are published (Trickle).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub events_url: Option<String>,
     /// The live pipeline to run (not a Hugging Face model, despite the name).
     pub model_id: String,
     /// The gateway request id, for logs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway_request_id: Option<String>,
     /// The orchestrator's manifest id, for logs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub manifest_id: Option<String>,
     /// The stream id, for logs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
 }
 
@@ -42,7 +36,7 @@ impl LiveVideoParams {
 }
 
 /// The result of live-video-to-video: where to publish, subscribe, control and listen.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LiveVideoOutput {
     /// Where the gateway reads the incoming stream.
     pub subscribe_url: String,

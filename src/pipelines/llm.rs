@@ -4,10 +4,9 @@
 use super::check::{int_in, number_in};
 use crate::error::{ErrorKind, JobError};
 use crate::value::{self, Read, Value};
-use serde::Serialize;
 
 /// One message of the conversation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LlmMessage {
     /// `system`, `user` or `assistant`.
     pub role: String,
@@ -16,27 +15,21 @@ pub struct LlmMessage {
 }
 
 /// Parameters of an llm job.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LlmParams {
     /// The conversation so far; at least one message.
     pub messages: Vec<LlmMessage>,
     /// The model; empty lets the gateway choose.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// Sampling temperature, 0 to 2 (gateway default 0.7).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// The most tokens to generate (gateway default 256).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
     /// Nucleus sampling, 0 to 1 (gateway default 1).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
     /// Top-k sampling; -1 turns it off (the gateway's default).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
     /// Send tokens as they come, as server-sent events.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
 }
 
@@ -61,7 +54,7 @@ impl LlmParams {
 }
 
 /// Token counts of an llm answer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LlmUsage {
     /// Tokens in the conversation sent.
     pub prompt_tokens: u64,
@@ -72,7 +65,7 @@ pub struct LlmUsage {
 }
 
 /// The result of an llm job.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LlmOutput {
     /// The answer's text.
     pub text: String,
@@ -295,7 +288,7 @@ mod tests {
 
     #[test]
     fn requests_are_checked() {
-        let read = |json: &str| JobParams::read(Pipeline::Llm, Value::from_json(json).unwrap());
+        let read = |json: &str| JobParams::read(Pipeline::Llm, &Value::from_json(json).unwrap());
         assert!(read(r#"{"messages":[{"role":"user","content":"hi"}],"stream":true}"#).is_ok());
         let cases = [
             (r#"{"messages":[]}"#, "messages"),

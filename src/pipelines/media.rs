@@ -3,10 +3,9 @@
 
 use crate::error::JobError;
 use crate::value::{self, Read, Value};
-use serde::Serialize;
 
 /// One generated media item, as the gateway's `Media` schema describes it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Media {
     /// Where the media can be fetched: an http(s) URL on the gateway or a `data:` URL.
     pub url: String,
@@ -17,7 +16,7 @@ pub struct Media {
 }
 
 /// The result of an image pipeline: the gateway's `ImageResponse`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ImageOutput {
     /// The generated images, in the order the gateway listed them.
     pub images: Vec<Media>,
@@ -32,7 +31,7 @@ impl ImageOutput {
 
 /// The result of image-to-video: the gateway's `VideoResponse`, whose `images` list holds
 /// the videos.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct VideoOutput {
     /// The generated videos.
     pub videos: Vec<Media>,
@@ -46,14 +45,14 @@ impl VideoOutput {
 }
 
 /// A URL to fetch media from: the gateway's `MediaURL`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaUrl {
     /// Where the media can be fetched.
     pub url: String,
 }
 
 /// The result of text-to-speech: the gateway's `AudioResponse`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AudioOutput {
     /// The generated speech.
     pub audio: MediaUrl,

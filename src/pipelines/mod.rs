@@ -1,5 +1,5 @@
 //! The getter side: each Livepeer pipeline's parameters (checked before any request) and
-//! its response, read into one result shape per output kind. Plain serde types: the
+//! its response, read into one result shape per output kind. Read from [`Value`]s: the
 //! browser layer feeds them from JS values, native tests from JSON text.
 
 mod audio_params;
@@ -26,11 +26,9 @@ pub use text::{TextChunk, TextOutput};
 
 use crate::error::JobError;
 use crate::value::{Read, ReadError, Value};
-use serde::Serialize;
 
 /// A Livepeer AI pipeline the service can run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Pipeline {
     /// Images from a text prompt.
     TextToImage,
@@ -183,9 +181,9 @@ impl Pipeline {
     }
 }
 
-/// A job's parameters, checked and ready to send (the media file travels beside them).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
+/// A job's parameters, checked (the media file travels beside them; what is sent is
+/// [`request_fields`]).
+#[derive(Clone, Debug, PartialEq)]
 pub enum JobParams {
     /// Parameters of a text-to-image job.
     TextToImage(TextToImageParams),
@@ -213,14 +211,12 @@ impl JobParams {
     /// Reads and checks the parameters of a `pipeline` job: an object of its fields (and
     /// perhaps its media file and object fields, which are not read here). The error names
     /// the field (`width`) and the reason; nothing has been sent when it is returned.
-    pub fn read(pipeline: Pipeline, input: impl Into<Value>) -> Result<Self, JobError> {
-        let input = input.into();
+    pub fn read(pipeline: Pipeline, input: &Value) -> Result<Self, JobError> {
         let fields = input.fields();
         if let Some(error) = fields.error() {
             return Err(params_error(error));
         }
         pipeline.check_keys(fields.keys())?;
-        let input = &input;
         let params = match pipeline {
             Pipeline::TextToImage => JobParams::TextToImage(read_params(input)?),
             Pipeline::ImageToImage => JobParams::ImageToImage(read_params(input)?),
@@ -258,9 +254,30 @@ impl JobParams {
     }
 }
 
+/// The fields sent for the parameters `input` of a `pipeline` job, once
+/// [`JobParams::read`] has checked them: those given, less the `null` ones, with an empty
+/// `model_id` (the gateway chooses) when the pipeline has one and none was given, and a
+/// `return_timestamps` flag as the text the gateway's form expects.
+pub fn request_fields(pipeline: Pipeline, input: &Value) -> Value {
+    let Value::Map(given) = input else { return Value::Map(Vec::new()) };
+    let mut fields: Vec<(String, Value)> = Vec::with_capacity(given.len() + 1);
+    for (key, value) in given {
+        let value = match value {
+            Value::Null => continue,
+            Value::Bool(flag) if key == "return_timestamps" => Value::from(flag.to_string()),
+            other => other.clone(),
+        };
+        fields.push((key.clone(), value));
+    }
+    let has_model_id = pipeline.fields().contains(&"model_id");
+    if has_model_id && !fields.iter().any(|(key, _)| key == "model_id") {
+        fields.push(("model_id".to_string(), Value::from("")));
+    }
+    Value::Map(fields)
+}
+
 /// What a finished job produced, one shape per output kind.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum JobOutput {
     /// Images with their seeds and NSFW flags.
     Images(ImageOutput),
@@ -279,6 +296,66 @@ pub enum JobOutput {
 }
 
 impl JobOutput {
+    /// The output as a value: an object of its `kind` (`images`, `video`, `audio`,
+    /// `text`, `masks`, `llm`, `live_video`) and the kind's fields, named as the gateway
+    /// names them. Masks carry only their kind here: the browser layer adds their arrays
+    /// as typed arrays.
+    pub fn to_value(&self) -> Value {
+        let media = |items: &[Media]| {
+            let item = |m: &Media| {
+                let url = ("url", m.url.as_str().into());
+                Value::map(vec![url, ("seed", m.seed.into()), ("nsfw", m.nsfw.into())])
+            };
+            Value::List(items.iter().map(item).collect())
+        };
+        let (kind, fields) = match self {
+            JobOutput::Images(output) => ("images", vec![("images", media(&output.images))]),
+            JobOutput::Video(output) => ("video", vec![("videos", media(&output.videos))]),
+            JobOutput::Audio(output) => {
+                let audio = Value::map(vec![("url", output.audio.url.as_str().into())]);
+                ("audio", vec![("audio", audio)])
+            }
+            JobOutput::Text(output) => {
+                let chunk = |c: &TextChunk| {
+                    let text = ("text", c.text.as_str().into());
+                    Value::map(vec![text, ("start", c.start.into()), ("end", c.end.into())])
+                };
+                let chunks = Value::List(output.chunks.iter().map(chunk).collect());
+                ("text", vec![("text", output.text.as_str().into()), ("chunks", chunks)])
+            }
+            JobOutput::Masks(_) => ("masks", Vec::new()),
+            JobOutput::Llm(output) => {
+                let usage = output.usage.as_ref().map(|usage| {
+                    Value::map(vec![
+                        ("prompt_tokens", usage.prompt_tokens.into()),
+                        ("completion_tokens", usage.completion_tokens.into()),
+                        ("total_tokens", usage.total_tokens.into()),
+                    ])
+                });
+                let fields = vec![
+                    ("text", output.text.as_str().into()),
+                    ("finish_reason", output.finish_reason.as_str().into()),
+                    ("usage", usage.into()),
+                    ("id", output.id.as_str().into()),
+                    ("model", output.model.as_str().into()),
+                ];
+                ("llm", fields)
+            }
+            JobOutput::LiveVideo(live) => {
+                let fields = vec![
+                    ("subscribe_url", live.subscribe_url.as_str().into()),
+                    ("publish_url", live.publish_url.as_str().into()),
+                    ("control_url", live.control_url.as_str().into()),
+                    ("events_url", live.events_url.as_str().into()),
+                    ("request_id", live.request_id.as_str().into()),
+                    ("manifest_id", live.manifest_id.as_str().into()),
+                ];
+                ("live_video", fields)
+            }
+        };
+        Value::map([vec![("kind", kind.into())], fields].concat())
+    }
+
     /// The URLs of the media this output holds, to fetch at once: the gateway keeps
     /// only the last few results of a request.
     pub fn media_urls(&self) -> Vec<&str> {
@@ -348,6 +425,14 @@ fn read_response<T: Read>(body: &Value) -> Result<T, JobError> {
 pub fn response_error(error: ReadError) -> JobError {
     let reason = if error.missing { "is missing".to_string() } else { error.reason };
     JobError::invalid_response(&error.path, reason)
+}
+
+/// What a `pipeline` job with the parameters `json` sends, once checked, as JSON.
+#[cfg(test)]
+pub(crate) fn sent(pipeline: Pipeline, json: &str) -> Result<serde_json::Value, JobError> {
+    let input = Value::from_json(json).map_err(params_error)?;
+    JobParams::read(pipeline, &input)?;
+    Ok(request_fields(pipeline, &input).to_json())
 }
 
 #[cfg(test)]

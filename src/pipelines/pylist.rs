@@ -6,11 +6,10 @@
 //! Numbers are read without the standard library's float parser, which would add about
 //! 14 KB to the wasm; the values end up as `f32`, far coarser than the rounding here.
 
-use serde::Serialize;
 use std::fmt;
 
 /// A dense array read from a nested list: `values.len()` is the product of `shape`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Array {
     /// The length of each dimension, outermost first.
     pub shape: Vec<usize>,

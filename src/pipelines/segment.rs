@@ -5,34 +5,26 @@
 use super::pylist::{self, Array};
 use crate::error::JobError;
 use crate::value::{self, Read, Value};
-use serde::Serialize;
 
 /// Parameters of a segment-anything-2 job (the image travels beside them). The list
 /// fields hold list text such as `[[120, 80]]`; the browser layer turns JS arrays into it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SegmentParams {
     /// The Hugging Face model id; empty lets the gateway choose.
     pub model_id: String,
     /// N×2 prompt points, `[[x, y], …]`, in pixels (or 0..1 with `normalize_coords`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub point_coords: Option<String>,
     /// N labels, one per point: 1 for foreground, 0 for background.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub point_labels: Option<String>,
     /// A box prompt, `[x0, y0, x1, y1]`.
-    #[serde(rename = "box", skip_serializing_if = "Option::is_none")]
     pub bounding_box: Option<String>,
     /// A low-resolution mask from an earlier prediction, 1×H×W.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mask_input: Option<String>,
     /// Three masks for ambiguous prompts instead of one (gateway default true).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub multimask_output: Option<bool>,
     /// Raw logits instead of binary masks (gateway default true).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_logits: Option<bool>,
     /// Points given in 0..1 of the image size (gateway default true).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub normalize_coords: Option<bool>,
 }
 
@@ -81,7 +73,7 @@ fn list(field: &str, text: &Option<String>) -> Result<Option<Array>, JobError> {
 }
 
 /// The result of segment-anything-2, best mask first.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MasksOutput {
     /// N masks of H×W: 0/1 values for binary masks (`boolean`), logits otherwise.
     pub masks: Array,
@@ -170,10 +162,10 @@ impl Read for MasksResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipelines::{read_output, JobOutput, JobParams, Pipeline};
+    use crate::pipelines::{read_output, sent, JobOutput, JobParams, Pipeline};
 
     fn params(json: &str) -> Result<JobParams, JobError> {
-        JobParams::read(Pipeline::SegmentAnything2, crate::value::Value::from_json(json).unwrap())
+        JobParams::read(Pipeline::SegmentAnything2, &crate::value::Value::from_json(json).unwrap())
     }
 
     #[test]
@@ -195,8 +187,8 @@ mod tests {
         for (json, field) in cases {
             assert_eq!(params(json).unwrap_err().field.as_deref(), Some(field), "{json}");
         }
-        let sent = serde_json::to_string(&params(r#"{"box":"[1, 2, 3, 4]"}"#).unwrap()).unwrap();
-        assert_eq!(sent, r#"{"model_id":"","box":"[1, 2, 3, 4]"}"#);
+        let body = sent(Pipeline::SegmentAnything2, r#"{"box":"[1, 2, 3, 4]"}"#).unwrap();
+        assert_eq!(body.to_string(), r#"{"box":"[1, 2, 3, 4]","model_id":""}"#);
     }
 
     fn output(masks: &str, scores: &str, logits: &str) -> Result<JobOutput, JobError> {

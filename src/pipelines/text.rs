@@ -2,10 +2,9 @@
 //! from image-to-text.
 
 use crate::value::{self, Read, Value};
-use serde::Serialize;
 
 /// One timed piece of a transcript.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TextChunk {
     /// The words of this piece.
     pub text: String,
@@ -16,7 +15,7 @@ pub struct TextChunk {
 }
 
 /// The result of audio-to-text and image-to-text.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TextOutput {
     /// The whole text.
     pub text: String,

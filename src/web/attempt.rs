@@ -6,8 +6,8 @@
 
 use super::from_js::value_of;
 use super::input::Body;
-use super::js::to_js;
 use super::stream::read_llm_stream;
+use super::to_js::js_of;
 use crate::error::{ErrorKind, JobError};
 use crate::pipelines::{
     is_fetchable, read_accepted, read_output, read_poll_step, JobOutput, Pipeline, PollStep,
@@ -311,7 +311,7 @@ async fn ask(
 ) -> Result<Polled, Failure> {
     let signal = signal.as_ref();
     let url = gateway.url(&format!("{}/result", pipeline.path()));
-    let body = to_js(&RequestId { request_id });
+    let body = js_of(&Value::map(vec![("request_id", request_id.into())]));
     let body = js_sys::JSON::stringify(&body).map_err(network)?;
     let body = Body::Json(body.into());
     let response = gateway.fetch(&url, Some(&body), false, signal).await?;
@@ -414,12 +414,6 @@ async fn fetch_media(
     }
     let blob = JsFuture::from(response.blob().map_err(network)?).await;
     blob.map(Blob::from).map_err(network)
-}
-
-/// The body of a result poll.
-#[derive(serde::Serialize)]
-struct RequestId<'a> {
-    request_id: &'a str,
 }
 
 /// Runs `work` with its own `AbortController`, raced against `timeout_ms` and `cancel`;

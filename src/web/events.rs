@@ -7,11 +7,13 @@
 //! answer), `live` (the status of a live video stream, until it ends) and `requeue`
 //! (the graph must be queued again for jobs that completed).
 
-use super::js::{now, set, to_js};
+use super::js::{now, set};
+use super::to_js::js_of;
 use crate::decimal::Decimal;
 use crate::error::JobError;
 use crate::jobs::Transition;
 use crate::pipelines::Pipeline;
+use crate::value::Value;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsValue;
 
@@ -58,7 +60,7 @@ impl Events {
             set(&event, "attempt", &JsValue::from(t.attempt));
             set(&event, "elapsedMs", &JsValue::from(t.elapsed_ms));
             if let Some(error) = &t.error {
-                set(&event, "error", &to_js(error));
+                set(&event, "error", &js_of(&error.to_value()));
             }
             event
         });
@@ -87,7 +89,7 @@ impl Events {
             let event = event("retry", job_id, pipeline);
             set(&event, "attempt", &JsValue::from(attempt));
             set(&event, "retryAt", &JsValue::from(retry_at));
-            set(&event, "error", &to_js(error));
+            set(&event, "error", &js_of(&error.to_value()));
             event
         });
     }
@@ -127,7 +129,7 @@ impl Events {
         self.emit(|| {
             let event: JsValue = js_sys::Object::new().into();
             set(&event, "type", &JsValue::from_str("requeue"));
-            set(&event, "jobIds", &to_js(job_ids));
+            set(&event, "jobIds", &js_of(&Value::from(job_ids.to_vec())));
             set(&event, "at", &JsValue::from(now()));
             event
         });

@@ -145,7 +145,7 @@ mod tests {
             ("[1, 2]", "params", "must be an object (got a list)"),
         ];
         for (params, field, reason) in cases {
-            let error = JobParams::read(Pipeline::TextToImage, of(params)).unwrap_err();
+            let error = JobParams::read(Pipeline::TextToImage, &of(params)).unwrap_err();
             assert_eq!(error.field.as_deref(), Some(field), "{params}: {error}");
             assert!(error.message.contains(reason), "{params}: {error}");
         }

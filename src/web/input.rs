@@ -5,10 +5,11 @@
 //! pipeline's parameter type. Nothing is sent and nothing is registered on an error.
 
 use super::from_js::value_of;
-use super::js::{set, to_js};
+use super::js::set;
+use super::to_js::js_of;
 use crate::decimal::Decimal;
 use crate::error::JobError;
-use crate::pipelines::{BodyKind, JobParams, Pipeline};
+use crate::pipelines::{request_fields, BodyKind, JobParams, Pipeline};
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File, FormData};
@@ -76,12 +77,13 @@ pub fn read_input(
         set(&fields, "stream_id", &JsValue::from_str(job_id));
     }
 
-    let params = JobParams::read(pipeline, value_of(&fields))?;
+    let given = value_of(&fields);
+    let params = JobParams::read(pipeline, &given)?;
     let stream_id = match &params {
         JobParams::LiveVideoToVideo(live) => live.stream_id.clone(),
         _ => None,
     };
-    let sent = to_js(&params);
+    let sent = js_of(&request_fields(pipeline, &given));
     for (field, object) in &objects {
         set(&sent, field, object);
     }

@@ -1,18 +1,7 @@
-//! Conversions between Rust values and JS values, and the `LivepeerError` JS sees.
-//!
-//! Objects cross as plain JSON-compatible JS objects: maps become objects, 64-bit
-//! integers become numbers.
+//! Small JS helpers: the `LivepeerError` JS sees, setting a key, the clock and a seed.
 
-use super::to_js::ToJs;
 use crate::error::JobError;
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
-
-/// Converts a Rust value to a plain JS value. Fails only on a value JSON cannot hold
-/// (an integer above 2^53), which the service's own types never contain.
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value.serialize(ToJs).unwrap_or(JsValue::UNDEFINED)
-}
 
 /// A JS `Error` named `LivepeerError` with the error's `kind`, and its `status`,
 /// `field` and `jobId` when known. Never holds the API key or a request body.

@@ -3,8 +3,9 @@
 //! knows the stream (it ended), the watch is stopped, or the service goes away.
 
 use super::attempt::{live_status, wait, AttemptEnd};
-use super::js::{now, set, to_js};
+use super::js::{now, set};
 use super::shared::Shared;
+use super::to_js::js_of;
 use crate::pipelines::Pipeline;
 use crate::requester::budget::Lane;
 use crate::requester::RetryBudget;
@@ -52,7 +53,7 @@ pub async fn watch(
                 match shared.policy.decide(&mut failures, failure, now(), random) {
                     Ok(wait) => delay = wait.max(STATUS_EVERY_MS),
                     Err(error) => {
-                        report(shared, job_id, None, true, Some(to_js(&error)));
+                        report(shared, job_id, None, true, Some(js_of(&error.to_value())));
                         return;
                     }
                 }

@@ -9,9 +9,9 @@
 //! - [`input`]: JS parameters and media files read into a checked request body;
 //! - [`output`]: outputs turned into JS values, with media `Blob`s and typed arrays;
 //! - [`events`]: state, retry and token listeners and the debug log;
-//! - [`from_js`]: JS values read into the service's serde types, naming the field at fault;
-//! - [`to_js`]: the service's serde types written as plain JS values;
-//! - [`js`]: conversions between Rust values and JS values;
+//! - [`from_js`]: JS values read as [`Value`](crate::value::Value)s;
+//! - [`to_js`]: [`Value`](crate::value::Value)s written as plain JS values;
+//! - [`js`]: the `LivepeerError` JS sees, and small JS helpers;
 //! - [`types`]: the TypeScript declarations of the public API.
 
 mod attempt;

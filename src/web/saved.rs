@@ -4,12 +4,14 @@
 //! API key: that travels in a header, never in a job.
 
 use super::input::{Body, Input};
-use super::js::{set, to_js};
+use super::js::set;
 use super::output::output_to_js;
 use super::shared::Shared;
+use super::to_js::js_of;
 use crate::error::{ErrorKind, JobError};
 use crate::jobs::{JobState, SavedJob};
 use crate::pipelines::Pipeline;
+use crate::value::Value;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File, FormData};
@@ -29,9 +31,9 @@ pub fn record_of(shared: &Shared, job_id: &str) -> Option<JsValue> {
         set(&record, "requestId", &request_id.as_str().into());
     }
     if let Some(error) = &job.error {
-        set(&record, "error", &to_js(error));
+        set(&record, "error", &js_of(&error.to_value()));
     }
-    set(&record, "nodes", &to_js(&job.nodes().collect::<Vec<_>>()));
+    set(&record, "nodes", &js_of(&Value::from(job.nodes().collect::<Vec<_>>())));
 
     let media = shared.media.borrow();
     let output = match &job.output {

@@ -1,49 +1,36 @@
 //! The JS shapes of what the service reports about a job: its status, its output (with
 //! its files) and the result a `run` resolves with.
 
-use super::js::{now, set, to_js};
+use super::js::{now, set};
 use super::output::output_to_js;
 use super::shared::Shared;
-use crate::error::JobError;
+use super::to_js::js_of;
 use crate::jobs::Job;
-use serde::Serialize;
+use crate::value::Value;
 use wasm_bindgen::JsValue;
 
-/// `JobStatus` in the typings.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusView<'a> {
-    job_id: &'a str,
-    pipeline: &'static str,
-    state: &'static str,
-    attempt: u32,
-    created_at: f64,
-    updated_at: f64,
-    elapsed_ms: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    retry_at: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a JobError>,
-    nodes: Vec<&'a str>,
-}
-
-/// The status of `job`.
+/// The status of `job` (see `JobStatus` in the typings).
 pub fn status_to_js(job: &Job) -> JsValue {
-    to_js(&StatusView {
-        job_id: &job.id,
-        pipeline: job.pipeline.as_str(),
-        state: job.state.as_str(),
-        attempt: job.attempt,
-        created_at: job.created_at,
-        updated_at: job.updated_at,
-        elapsed_ms: job.elapsed_ms(now()),
-        retry_at: job.retry_at,
-        request_id: job.request_id.as_deref(),
-        error: job.error.as_ref(),
-        nodes: job.nodes().collect(),
-    })
+    let mut fields = vec![
+        ("jobId", job.id.as_str().into()),
+        ("pipeline", job.pipeline.as_str().into()),
+        ("state", job.state.as_str().into()),
+        ("attempt", f64::from(job.attempt).into()),
+        ("createdAt", job.created_at.into()),
+        ("updatedAt", job.updated_at.into()),
+        ("elapsedMs", job.elapsed_ms(now()).into()),
+    ];
+    if let Some(retry_at) = job.retry_at {
+        fields.push(("retryAt", retry_at.into()));
+    }
+    if let Some(request_id) = &job.request_id {
+        fields.push(("requestId", request_id.as_str().into()));
+    }
+    if let Some(error) = &job.error {
+        fields.push(("error", error.to_value()));
+    }
+    fields.push(("nodes", job.nodes().collect::<Vec<_>>().into()));
+    js_of(&Value::map(fields))
 }
 
 /// The output of job `job_id` with its files, or `undefined` when it has none (yet).
