@@ -58,8 +58,9 @@ export function checkToolchain() {
 export const EXTENSION_PKG = join(ROOT, "www", "extension", "pkg");
 
 /**
- * Builds the release wasm package into pkg/ with npm's wasm-opt, minifies the JS glue
- * wasm-bindgen wrote (about 3 KB less gzipped; its exports keep their names), then copies
+ * Builds the release wasm package into pkg/ with npm's wasm-opt, gives the wasm's
+ * imports and exports short names (see short-names.mjs), minifies the JS glue
+ * wasm-bindgen wrote (about 3 KB less gzipped), then copies
  * what the page loads (the JS glue, the .wasm and `snippets/`) into www/extension/pkg/,
  * replacing an earlier copy. ComfyUI imports every .js under www/extension, so nothing
  * else goes there.
@@ -68,6 +69,12 @@ export async function buildWasm() {
   checkToolchain();
   await run("wasm-pack", ["build", "--release", "--target", "web", "--out-dir", "pkg"]);
   const glue = join("pkg", "comfyui_livepeer.js");
+  const { shortenNames } = await import("./short-names.mjs");
+  shortenNames(
+    join(ROOT, "pkg", "comfyui_livepeer_bg.wasm"),
+    join(ROOT, glue),
+    join(ROOT, "pkg", "comfyui_livepeer_bg.wasm.d.ts"),
+  );
   const minify = ["--minify", "--format=esm", "--allow-overwrite", `--outfile=${glue}`];
   await run("esbuild", [glue, ...minify]);
   await rm(EXTENSION_PKG, { recursive: true, force: true });
