@@ -126,12 +126,12 @@ fn begin_attempt(shared: &Shared, job_id: &str, number: &Cell<u32>) -> bool {
 /// The files go in first, so listeners told of the completion can already read them.
 pub fn finish(shared: &Shared, job_id: &str, success: Success) -> Result<JobOutput, JobError> {
     if !success.blobs.is_empty() {
-        shared.media.borrow_mut().insert(job_id.to_string(), success.blobs);
+        shared.local(job_id).media = success.blobs;
     }
     let stored = success.output.clone();
     let completed = shared.apply(|registry| registry.complete(job_id, stored, now()));
     if completed.is_err() {
-        shared.media.borrow_mut().remove(job_id);
+        shared.local(job_id).media = Vec::new();
         return Err(ended_error(shared, job_id));
     }
     Ok(success.output)

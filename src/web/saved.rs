@@ -35,17 +35,16 @@ pub fn record_of(shared: &Shared, job_id: &str) -> Option<JsValue> {
     }
     set(&record, "nodes", &js_of(&Value::from(job.nodes().collect::<Vec<_>>())));
 
-    let media = shared.media.borrow();
+    let locals = shared.locals.borrow();
+    let local = locals.get(job_id);
     let output = match &job.output {
-        Some(output) => {
-            Some(output_to_js(output, media.get(job_id).map_or(&[][..], Vec::as_slice)))
-        }
-        None => shared.restored.borrow().get(job_id).cloned(),
+        Some(output) => Some(output_to_js(output, local.map_or(&[][..], |l| &l.media))),
+        None => local.and_then(|local| local.restored.clone()),
     };
     if let Some(output) = output {
         set(&record, "output", &output);
     }
-    if let Some(input) = shared.inputs.borrow().get(job_id) {
+    if let Some(input) = local.and_then(|local| local.input.as_ref()) {
         set(&record, "input", &input_to_js(input));
     }
     Some(record)

@@ -64,7 +64,7 @@ impl JobService {
             Err(error) => return js_sys::Promise::reject(&error_to_js(&error, None)),
         };
         let shared = Rc::clone(&self.shared);
-        let Some(input) = shared.inputs.borrow().get(&job_id).cloned() else {
+        let Some(input) = shared.input(&job_id) else {
             let error = JobError::invalid_input("params", "were lost before the job started");
             return js_sys::Promise::reject(&error_to_js(&error, Some(&job_id)));
         };
@@ -107,7 +107,7 @@ impl JobService {
         if self.shared.state(job_id) != Some(JobState::Interrupted) {
             return Err(refuse("only an interrupted job can be submitted again"));
         }
-        if !self.shared.inputs.borrow().contains_key(job_id) {
+        if self.shared.input(job_id).is_none() {
             return Err(refuse("its parameters were not kept, so it cannot be sent again"));
         }
         let queued =
@@ -213,7 +213,7 @@ impl JobService {
         if self.shared.end(job_id, JobError::cancelled()) {
             return true;
         }
-        let monitor = self.shared.monitors.borrow_mut().remove(job_id);
+        let monitor = self.shared.local(job_id).monitor.take();
         monitor.is_some_and(|switch| switch.send(()).is_ok())
     }
 
@@ -290,7 +290,7 @@ impl JobService {
         };
         let input = read_input(pipeline, &params, self.max_upload_bytes, &job_id)?;
 
-        self.shared.inputs.borrow_mut().insert(job_id.clone(), Rc::new(input));
+        self.shared.local(&job_id).input = Some(Rc::new(input));
         if let Some(node) = &node_id {
             let registered = self.shared.registry.borrow_mut().register(&job_id, pipeline, now());
             let _ = self.shared.registry.borrow_mut().attach(node, &job_id);
@@ -302,7 +302,7 @@ impl JobService {
             let _ = self.shared.apply(|registry| registry.register(&job_id, pipeline, now()));
         }
         if self.shared.registry.borrow().job(&job_id).is_none() {
-            self.shared.inputs.borrow_mut().remove(&job_id);
+            self.shared.locals.borrow_mut().remove(&job_id);
             return Err(JobError::invalid_input("jobId", "could not register the job"));
         }
         Ok((job_id.clone(), pipeline, cancel_switch(&self.shared, &job_id)))
@@ -311,7 +311,7 @@ impl JobService {
     /// Runs a registered job in the background.
     fn spawn(&self, job_id: &str, pipeline: Pipeline, cancel: oneshot::Receiver<()>) {
         let shared = Rc::clone(&self.shared);
-        let Some(input) = shared.inputs.borrow().get(job_id).cloned() else { return };
+        let Some(input) = shared.input(job_id) else { return };
         let job_id = job_id.to_string();
         spawn_local(async move {
             let _ = run_job(shared, job_id, pipeline, input, cancel).await;
@@ -323,11 +323,11 @@ impl Drop for JobService {
     /// Ends every pending job, which aborts its request and clears its timers, and stops
     /// every live stream watch.
     fn drop(&mut self) {
-        let cancels: Vec<String> = self.shared.cancels.borrow().keys().cloned().collect();
-        for job_id in cancels {
+        let job_ids: Vec<String> = self.shared.locals.borrow().keys().cloned().collect();
+        for job_id in job_ids {
             self.shared.end(&job_id, JobError::cancelled());
+            self.shared.local(&job_id).monitor = None;
         }
-        self.shared.monitors.borrow_mut().clear();
     }
 }
 
@@ -346,10 +346,10 @@ async fn restore(shared: &Rc<Shared>) -> JsValue {
             let Ok(change) = change else { continue };
             restored += 1;
             if let Some(output) = saved.output {
-                shared.restored.borrow_mut().insert(job_id.clone(), output);
+                shared.local(&job_id).restored = Some(output);
             }
             if let Some(input) = saved.input {
-                shared.inputs.borrow_mut().insert(job_id.clone(), Rc::new(input));
+                shared.local(&job_id).input = Some(Rc::new(input));
             }
             if let Some(transition) = change {
                 interrupted += 1;

@@ -16,7 +16,7 @@ use crate::requester::poll::PollSchedule;
 use crate::requester::RetryPolicy;
 use futures_channel::oneshot;
 use gloo_timers::callback::Timeout;
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
@@ -40,16 +40,8 @@ pub struct Shared {
     pub rng: RefCell<fastrand::Rng>,
     /// State-change listeners.
     pub events: Events,
-    /// One switch per job that is being driven; dropping or firing it cancels the job.
-    pub cancels: RefCell<HashMap<String, oneshot::Sender<()>>>,
-    /// The fetched media of each job that has some, kept as long as the job.
-    pub media: RefCell<HashMap<String, Vec<Blob>>>,
-    /// Outputs of jobs brought back after a reload, as saved (with their files).
-    pub restored: RefCell<HashMap<String, JsValue>>,
-    /// What each job sends, kept until it completes so a cut job can be sent again.
-    pub inputs: RefCell<HashMap<String, Rc<Input>>>,
-    /// One switch per watched live stream; dropping or firing it stops the watch.
-    pub monitors: RefCell<HashMap<String, oneshot::Sender<()>>>,
+    /// What the browser layer keeps of each job beside the registry, by job id.
+    pub locals: RefCell<HashMap<String, Local>>,
     /// Where jobs are saved across reloads, when saving is on.
     pub store: Option<Store>,
     /// When the graph must be queued again.
@@ -60,7 +52,34 @@ pub struct Shared {
     pub this: RefCell<Weak<Shared>>,
 }
 
+/// What the browser layer keeps of one job beside the registry; swept with the job.
+#[derive(Default)]
+pub struct Local {
+    /// While the job is driven: dropping or firing it cancels the job.
+    pub cancel: Option<oneshot::Sender<()>>,
+    /// The fetched media, kept as long as the job.
+    pub media: Vec<Blob>,
+    /// The output of a job brought back after a reload, as saved (with its files).
+    pub restored: Option<JsValue>,
+    /// What the job sends, kept until it completes so a cut job can be sent again.
+    pub input: Option<Rc<Input>>,
+    /// While its live stream is watched: dropping or firing it stops the watch.
+    pub monitor: Option<oneshot::Sender<()>>,
+}
+
 impl Shared {
+    /// What the browser layer keeps of `job_id`, made empty first when there is nothing.
+    pub fn local(&self, job_id: &str) -> RefMut<'_, Local> {
+        RefMut::map(self.locals.borrow_mut(), |locals| {
+            locals.entry(job_id.to_string()).or_default()
+        })
+    }
+
+    /// The input kept for `job_id`, if any.
+    pub fn input(&self, job_id: &str) -> Option<Rc<Input>> {
+        self.locals.borrow().get(job_id).and_then(|local| local.input.clone())
+    }
+
     /// Applies a registry change and tells the listeners. The registry borrow ends before
     /// any listener runs, so listeners may call back into the service.
     pub fn apply(
@@ -124,7 +143,8 @@ impl Shared {
             return false;
         }
         let ended = self.apply(|registry| registry.fail(job_id, error, now())).is_ok();
-        if let Some(switch) = self.cancels.borrow_mut().remove(job_id) {
+        let switch = self.locals.borrow_mut().get_mut(job_id).and_then(|l| l.cancel.take());
+        if let Some(switch) = switch {
             let _ = switch.send(());
         }
         ended
@@ -133,12 +153,8 @@ impl Shared {
     /// Removes finished, unused jobs older than `max_age_ms`, with their media.
     pub fn sweep(&self, max_age_ms: f64) -> usize {
         let removed = self.registry.borrow_mut().sweep(now(), max_age_ms);
-        let mut media = self.media.borrow_mut();
-        let mut restored = self.restored.borrow_mut();
         for id in &removed {
-            media.remove(id);
-            restored.remove(id);
-            self.inputs.borrow_mut().remove(id);
+            self.locals.borrow_mut().remove(id);
             if let Some(store) = &self.store {
                 store.delete(id);
             }
@@ -157,7 +173,7 @@ pub struct SwitchGuard<'a> {
 
 impl Drop for SwitchGuard<'_> {
     fn drop(&mut self) {
-        self.shared.cancels.borrow_mut().remove(self.job_id);
+        self.shared.local(self.job_id).cancel = None;
     }
 }
 

@@ -6,12 +6,13 @@ use crate::requester::budget::{Budget, Grant, Lane};
 use futures_channel::oneshot;
 use futures_util::future::{select, Either};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// The slots of one gateway.
 pub struct Slots {
     budget: RefCell<Budget>,
-    waiters: RefCell<HashMap<u64, oneshot::Sender<()>>>,
+    /// The parked requests by ticket: as many as requests wait, a few dozen at most in
+    /// practice, so a list searched in full is enough.
+    waiters: RefCell<Vec<(u64, oneshot::Sender<()>)>>,
 }
 
 /// A slot held; dropping it gives the slot to the next waiter.
@@ -52,11 +53,11 @@ impl Slots {
             Grant::Wait(ticket) => ticket,
         };
         let (wake, woken) = oneshot::channel();
-        self.waiters.borrow_mut().insert(ticket, wake);
+        self.waiters.borrow_mut().push((ticket, wake));
         match select(woken, cancel).await {
             Either::Left((Ok(()), _)) => Some(Permit { slots: self, lane }),
             _ => {
-                let still_waiting = self.waiters.borrow_mut().remove(&ticket).is_some();
+                let still_waiting = self.take_waiter(ticket).is_some();
                 let woken = if still_waiting {
                     self.budget.borrow_mut().withdraw(ticket)
                 } else {
@@ -79,10 +80,17 @@ impl Slots {
         self.wake(woken);
     }
 
+    /// Removes and returns the waiter holding `ticket`.
+    fn take_waiter(&self, ticket: u64) -> Option<oneshot::Sender<()>> {
+        let mut waiters = self.waiters.borrow_mut();
+        let index = waiters.iter().position(|(held, _)| *held == ticket)?;
+        Some(waiters.swap_remove(index).1)
+    }
+
     /// Tells each granted waiter it holds a slot; a waiter that is gone passes it on.
     fn wake(&self, mut granted: Vec<(u64, Lane)>) {
         while let Some((ticket, lane)) = granted.pop() {
-            let waiter = self.waiters.borrow_mut().remove(&ticket);
+            let waiter = self.take_waiter(ticket);
             let delivered = waiter.is_some_and(|wake| wake.send(()).is_ok());
             if !delivered {
                 granted.extend(self.budget.borrow_mut().release(lane));

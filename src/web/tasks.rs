@@ -17,7 +17,7 @@ use std::rc::Rc;
 /// the task that drives the job.
 pub fn cancel_switch(shared: &Shared, job_id: &str) -> oneshot::Receiver<()> {
     let (switch, cancel) = oneshot::channel();
-    shared.cancels.borrow_mut().insert(job_id.to_string(), switch);
+    shared.local(job_id).cancel = Some(switch);
     cancel
 }
 
@@ -31,7 +31,7 @@ pub async fn run_job(
     cancel: oneshot::Receiver<()>,
 ) -> Result<JobOutput, JobError> {
     let output = drive(&shared, &job_id, pipeline, &input, cancel).await?;
-    shared.inputs.borrow_mut().remove(&job_id);
+    shared.local(&job_id).input = None;
     shared.save(&job_id);
     if let Some(stream_id) = input.stream_id.as_deref().filter(|_| pipeline.is_live()) {
         watch_live(&shared, &job_id, stream_id);
@@ -50,7 +50,7 @@ pub async fn resume_job(
     let _guard = SwitchGuard { shared: &shared, job_id: &job_id };
     let success = poll_until_done(&shared, &job_id, pipeline, &request_id, &mut cancel).await?;
     let output = finish(&shared, &job_id, success)?;
-    shared.inputs.borrow_mut().remove(&job_id);
+    shared.local(&job_id).input = None;
     shared.save(&job_id);
     Ok(output)
 }
@@ -58,12 +58,12 @@ pub async fn resume_job(
 /// Starts watching the status of the live stream of `job_id`.
 fn watch_live(shared: &Rc<Shared>, job_id: &str, stream_id: &str) {
     let (switch, stop) = oneshot::channel();
-    shared.monitors.borrow_mut().insert(job_id.to_string(), switch);
+    shared.local(job_id).monitor = Some(switch);
     let (shared, job_id, stream_id) =
         (Rc::clone(shared), job_id.to_string(), stream_id.to_string());
     wasm_bindgen_futures::spawn_local(async move {
         live::watch(&shared, &job_id, &stream_id, stop).await;
-        shared.monitors.borrow_mut().remove(&job_id);
+        shared.local(&job_id).monitor = None;
     });
 }
 

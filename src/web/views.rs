@@ -38,10 +38,14 @@ pub fn output_of(shared: &Shared, job_id: &str) -> JsValue {
     let registry = shared.registry.borrow();
     match registry.job(job_id).and_then(|job| job.output.as_ref()) {
         Some(output) => {
-            let media = shared.media.borrow();
-            output_to_js(output, media.get(job_id).map_or(&[][..], Vec::as_slice))
+            let locals = shared.locals.borrow();
+            output_to_js(output, locals.get(job_id).map_or(&[][..], |local| &local.media))
         }
-        None => shared.restored.borrow().get(job_id).cloned().unwrap_or(JsValue::UNDEFINED),
+        None => {
+            let locals = shared.locals.borrow();
+            let restored = locals.get(job_id).and_then(|local| local.restored.clone());
+            restored.unwrap_or(JsValue::UNDEFINED)
+        }
     }
 }
 
