@@ -136,8 +136,8 @@ pub enum RegistryError {
 impl fmt::Display for RegistryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RegistryError::UnknownJob(id) => write!(f, "no job has the id {id:?}"),
-            RegistryError::DuplicateJob(id) => write!(f, "a job with the id {id:?} exists"),
+            RegistryError::UnknownJob(id) => write!(f, "no job has the id \"{id}\""),
+            RegistryError::DuplicateJob(id) => write!(f, "a job with the id \"{id}\" exists"),
             RegistryError::IllegalTransition { job_id, from, to } => {
                 write!(f, "job {job_id} cannot move from {} to {}", from.as_str(), to.as_str())
             }

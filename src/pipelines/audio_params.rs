@@ -40,7 +40,7 @@ impl AudioToTextParams {
         if let Some(ReturnTimestamps::Word(word)) = &self.return_timestamps {
             if !matches!(word.as_str(), "true" | "false" | "sentence" | "word") {
                 let reason =
-                    format!("must be true, false, \"sentence\" or \"word\", not {word:?}");
+                    format!("must be true, false, \"sentence\" or \"word\", not \"{word}\"");
                 return Err(JobError::invalid_input("return_timestamps", reason));
             }
         }

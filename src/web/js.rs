@@ -1,6 +1,8 @@
 //! Small JS helpers: the `LivepeerError` JS sees, setting a key, the clock and a seed.
 
 use crate::error::JobError;
+use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A JS `Error` named `LivepeerError` with the error's `kind`, and its `status`,
@@ -37,4 +39,20 @@ pub fn random_seed() -> u64 {
     let high = (js_sys::Math::random() * 4_294_967_296.0) as u64;
     let low = (js_sys::Math::random() * 4_294_967_296.0) as u64;
     (high << 32) | low
+}
+
+/// A task to run in the background, boxed: the executor's code is then compiled once,
+/// not once for each kind of task.
+type Task<T> = Pin<Box<dyn Future<Output = T>>>;
+
+/// Runs `task` in the background.
+pub fn spawn(task: impl Future<Output = ()> + 'static) {
+    wasm_bindgen_futures::spawn_local(Box::pin(task) as Task<()>);
+}
+
+/// A promise of what `task` gives.
+pub fn promise(
+    task: impl Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(Box::pin(task) as Task<Result<JsValue, JsValue>>)
 }

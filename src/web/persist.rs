@@ -7,7 +7,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use super::js::spawn;
+use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/web/store.js")]
 extern "C" {
@@ -91,7 +92,7 @@ impl Store {
             return;
         };
         let store = self.clone();
-        spawn_local(async move {
+        spawn(async move {
             if let Err(error) = settle(put_job(&db, &record)).await {
                 store.give_up(&error);
             }
@@ -105,7 +106,7 @@ impl Store {
             return;
         };
         let (store, id) = (self.clone(), id.to_string());
-        spawn_local(async move {
+        spawn(async move {
             if let Err(error) = settle(delete_job(&db, &id)).await {
                 store.give_up(&error);
             }

@@ -5,7 +5,7 @@
 
 use super::config::{read_config, read_requeue_policy};
 use super::input::read_input;
-use super::js::{error_to_js, now, set};
+use super::js::{error_to_js, now, promise, set, spawn};
 use super::runner::still_pending;
 use super::saved::read_record;
 use super::shared::Shared;
@@ -18,7 +18,6 @@ use futures_channel::oneshot;
 use gloo_timers::callback::Interval;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, spawn_local};
 
 /// The Livepeer job service: one registry of jobs, run against one gateway.
 #[wasm_bindgen]
@@ -42,7 +41,7 @@ impl JobService {
         let shared = Rc::new(shared);
         *shared.this.borrow_mut() = Rc::downgrade(&shared);
         if let Some(store) = shared.store.clone() {
-            spawn_local(async move { store.open().await });
+            spawn(async move { store.open().await });
         }
         let every = settings.sweep_every_ms;
         let sweeper = (every > 0.0).then(|| sweeper(&shared, every, settings.max_age_ms));
@@ -68,7 +67,7 @@ impl JobService {
             let error = JobError::invalid_input("params", "were lost before the job started");
             return js_sys::Promise::reject(&error_to_js(&error, Some(&job_id)));
         };
-        future_to_promise(async move {
+        promise(async move {
             let run = run_job(Rc::clone(&shared), job_id.clone(), pipeline, input, cancel);
             match run.await {
                 Ok(_) => {
@@ -128,7 +127,7 @@ impl JobService {
     #[wasm_bindgen(unchecked_return_type = "Promise<RestoreSummary>")]
     pub fn restore(&self) -> js_sys::Promise {
         let shared = Rc::clone(&self.shared);
-        future_to_promise(async move { Ok(restore(&shared).await) })
+        promise(async move { Ok(restore(&shared).await) })
     }
 
     /// Changes the rules of automatic requeues (`RequeuePolicy` options; those not given
@@ -234,7 +233,7 @@ impl JobService {
     pub fn attach_node(&self, node_id: &str, job_id: &str) -> Result<Option<String>, JsValue> {
         let attached = self.shared.registry.borrow_mut().attach(node_id, job_id);
         let released = attached.map_err(|_| {
-            let error = JobError::invalid_input("jobId", format!("no job has the id {job_id:?}"));
+            let error = JobError::invalid_input("jobId", format!("no job has the id \"{job_id}\""));
             error_to_js(&error, None)
         })?;
         self.shared.save(job_id);
@@ -313,7 +312,7 @@ impl JobService {
         let shared = Rc::clone(&self.shared);
         let Some(input) = shared.input(job_id) else { return };
         let job_id = job_id.to_string();
-        spawn_local(async move {
+        spawn(async move {
             let _ = run_job(shared, job_id, pipeline, input, cancel).await;
         });
     }
@@ -362,7 +361,7 @@ async fn restore(shared: &Rc<Shared>) -> JsValue {
                     resumed += 1;
                     let cancel = cancel_switch(shared, &job_id);
                     let task = resume_job(Rc::clone(shared), job_id, pipeline, request_id, cancel);
-                    spawn_local(async move {
+                    spawn(async move {
                         let _ = task.await;
                     });
                 }
@@ -384,7 +383,7 @@ fn read_pipeline(pipeline: &JsValue) -> Result<Pipeline, JobError> {
     Pipeline::from_name(&name).ok_or_else(|| {
         JobError::invalid_input(
             "pipeline",
-            format!("{name:?} is not a pipeline this service runs"),
+            format!("\"{name}\" is not a pipeline this service runs"),
         )
     })
 }

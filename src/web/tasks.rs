@@ -61,7 +61,7 @@ fn watch_live(shared: &Rc<Shared>, job_id: &str, stream_id: &str) {
     shared.local(job_id).monitor = Some(switch);
     let (shared, job_id, stream_id) =
         (Rc::clone(shared), job_id.to_string(), stream_id.to_string());
-    wasm_bindgen_futures::spawn_local(async move {
+    super::js::spawn(async move {
         live::watch(&shared, &job_id, &stream_id, stop).await;
         shared.local(&job_id).monitor = None;
     });
