@@ -41,29 +41,30 @@ pub struct ReadError {
     pub missing: bool,
 }
 
-/// The result of a read.
-pub type Result<T> = std::result::Result<T, ReadError>;
+/// The result of a read. The error is boxed: results then move as little more than
+/// the value read, which keeps each type's reader small.
+pub type Result<T> = std::result::Result<T, Box<ReadError>>;
 
 impl ReadError {
     /// An error at the value being read, for `reason`.
-    pub fn new(reason: impl Into<String>) -> Self {
-        ReadError { path: String::new(), reason: reason.into(), missing: false }
+    pub fn new(reason: impl Into<String>) -> Box<Self> {
+        Box::new(ReadError { path: String::new(), reason: reason.into(), missing: false })
     }
 
     /// The error of the required field `field`, which is absent.
-    pub fn missing(field: &str) -> Self {
-        ReadError { path: field.to_string(), reason: String::new(), missing: true }
+    pub fn missing(field: &str) -> Box<Self> {
+        Box::new(ReadError { path: field.to_string(), reason: String::new(), missing: true })
     }
 
     /// The same error seen from the object holding field `field`.
-    pub fn in_field(mut self, field: &str) -> Self {
+    pub fn in_field(mut self: Box<Self>, field: &str) -> Box<Self> {
         let glue = if self.path.is_empty() || self.path.starts_with('[') { "" } else { "." };
         self.path = format!("{field}{glue}{}", self.path);
         self
     }
 
     /// The same error seen from the list holding it at `index`.
-    pub fn in_item(mut self, index: usize) -> Self {
+    pub fn in_item(mut self: Box<Self>, index: usize) -> Box<Self> {
         let glue = if self.path.is_empty() || self.path.starts_with('[') { "" } else { "." };
         self.path = format!("[{index}]{glue}{}", self.path);
         self
@@ -97,7 +98,7 @@ impl Value {
 
     /// The error for this value where `wanted` (such as `a string`) was expected.
     #[cold]
-    pub fn wrong(&self, wanted: &str) -> ReadError {
+    pub fn wrong(&self, wanted: &str) -> Box<ReadError> {
         ReadError::new(format!("must be {wanted} (got {})", self.shown()))
     }
 
@@ -144,7 +145,7 @@ impl Value {
 /// ```
 pub struct Fields<'a> {
     entries: &'a [(String, Value)],
-    error: Cell<Option<ReadError>>,
+    error: Cell<Option<Box<ReadError>>>,
 }
 
 impl<'a> Fields<'a> {
@@ -157,7 +158,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Keeps `error` unless an earlier one is kept.
-    fn fail(&self, error: ReadError) {
+    fn fail(&self, error: Box<ReadError>) {
         let kept = self.error.take();
         self.error.set(kept.or(Some(error)));
     }
@@ -207,16 +208,22 @@ impl<'a> Fields<'a> {
     }
 
     /// The first error met, if any.
-    pub fn error(&self) -> Option<ReadError> {
+    pub fn error(&self) -> Option<Box<ReadError>> {
         let error = self.error.take();
         self.error.set(error.clone());
         error
     }
 
     /// `read`, built from the fields, or the first error met while reading them.
+    #[inline(always)]
     pub fn done<T>(&self, read: T) -> Result<T> {
+        self.check().map(|()| read)
+    }
+
+    /// The first error met while reading the fields, if any, as a result.
+    pub fn check(&self) -> Result<()> {
         match self.error.take() {
-            None => Ok(read),
+            None => Ok(()),
             Some(error) => Err(error),
         }
     }

@@ -411,7 +411,7 @@ fn read_params<T: Read>(input: &Value) -> Result<T, JobError> {
 }
 
 /// A parameter that could not be read, as an `invalid_input` error naming it.
-fn params_error(error: ReadError) -> JobError {
+fn params_error(error: Box<ReadError>) -> JobError {
     let reason = if error.missing { "is required".to_string() } else { error.reason };
     let field = if error.path.is_empty() { "params" } else { error.path.as_str() };
     JobError::invalid_input(field, reason)
@@ -422,7 +422,7 @@ fn read_response<T: Read>(body: &Value) -> Result<T, JobError> {
 }
 
 /// A response that could not be read, as an `invalid_response` error naming the field.
-pub fn response_error(error: ReadError) -> JobError {
+pub fn response_error(error: Box<ReadError>) -> JobError {
     let reason = if error.missing { "is missing".to_string() } else { error.reason };
     JobError::invalid_response(&error.path, reason)
 }

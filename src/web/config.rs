@@ -120,7 +120,7 @@ fn known(value: &Value, known: &[&str]) -> value::Result<()> {
 
 /// An option that could not be read, as an `invalid_input` error naming it; `what` is
 /// the name of the whole when the error is about it.
-fn option_error(error: ReadError, what: &str) -> JobError {
+fn option_error(error: Box<ReadError>, what: &str) -> JobError {
     let reason = if error.missing { "is required".to_string() } else { error.reason };
     let field = if error.path.is_empty() { what } else { error.path.as_str() };
     JobError::invalid_input(field, reason)
