@@ -34,8 +34,10 @@ impl fmt::Display for Decimal {
             f.write_str(&digits)?;
             zeros(f, point - length)
         } else {
-            let (whole, fraction) = digits.split_at(point as usize);
-            write!(f, "{whole}.{fraction}")
+            // `get` rather than `split_at`: no slicing panic, whose message code is large.
+            let cut = point as usize;
+            let (whole, fraction) = (digits.get(..cut), digits.get(cut..));
+            write!(f, "{}.{}", whole.unwrap_or_default(), fraction.unwrap_or_default())
         }
     }
 }

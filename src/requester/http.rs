@@ -109,7 +109,7 @@ fn field_of(loc: &[LocPart]) -> String {
 fn clip(text: &str) -> String {
     const MAX: usize = 300;
     match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or(text)),
         None => text.to_string(),
     }
 }
