@@ -6,6 +6,7 @@
 //! - [`pipelines`]: each pipeline's parameters and results;
 //! - [`value`]: values as JSON holds them, read so that an error names the field at
 //!   fault;
+//! - [`words`]: small helpers for the text of messages;
 //! - [`decimal`]: numbers in messages, without Rust's float formatter in the wasm;
 //! - `web` (wasm32 only): the browser layer that performs requests and waits and
 //!   exposes the JS bindings.
@@ -18,6 +19,7 @@ pub mod jobs;
 pub mod pipelines;
 pub mod requester;
 pub mod value;
+pub mod words;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

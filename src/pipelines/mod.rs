@@ -165,8 +165,11 @@ impl Pipeline {
         match keys.into_iter().find(|key| !accepted.contains(key)) {
             None => Ok(()),
             Some(key) => {
-                let reason =
-                    format!("is not a field of {}; use {}", self.as_str(), accepted.join(", "));
+                let reason = format!(
+                    "is not a field of {}; use {}",
+                    self.as_str(),
+                    crate::words::joined(&accepted, ", ")
+                );
                 Err(JobError::invalid_input(key, reason))
             }
         }

@@ -111,7 +111,10 @@ impl TryFrom<MasksResponse> for MasksOutput {
         for (field, array) in [("masks", &masks), ("logits", &logits)] {
             if array.shape.len() != 3 || array.shape[0] != count {
                 let shape: Vec<String> = array.shape.iter().map(usize::to_string).collect();
-                let reason = format!("must be {count} maps of H×W, not {}", shape.join("×"));
+                let reason = format!(
+                    "must be {count} maps of H×W, not {}",
+                    crate::words::joined(&shape, "×")
+                );
                 return Err(JobError::invalid_response(field, reason));
             }
         }

@@ -4,6 +4,7 @@
 use crate::decimal::Decimal;
 use crate::error::{ErrorKind, JobError};
 use crate::value::{self, Read, Value};
+use crate::words::joined;
 
 /// An error body as Livepeer gateways write them: `{"detail": {"msg": …}}`,
 /// FastAPI's `{"detail": [{"loc": […], "msg": …}]}`, `{"detail": "…"}`, or Livepeer
@@ -82,14 +83,14 @@ impl ErrorBody {
             (Some(Detail::Fields(problems)), _) => {
                 let first = problems.first()?;
                 let field = field_of(&first.loc);
-                let text = problems
-                    .iter()
-                    .map(|p| format!("{}: {}", field_of(&p.loc), p.msg))
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let texts: Vec<String> =
+                    problems.iter().map(|p| format!("{}: {}", field_of(&p.loc), p.msg)).collect();
+                let text = joined(&texts, "; ");
                 Some((clip(&text), Some(field)))
             }
-            (None, Some(errors)) if !errors.is_empty() => Some((clip(&errors.join("; ")), None)),
+            (None, Some(errors)) if !errors.is_empty() => {
+                Some((clip(&joined(errors, "; ")), None))
+            }
             _ => None,
         }
     }
@@ -102,7 +103,7 @@ fn field_of(loc: &[LocPart]) -> String {
         LocPart::Name(name) => name.clone(),
         LocPart::Index(index) => index.to_string(),
     });
-    parts.collect::<Vec<_>>().join(".")
+    joined(&parts.collect::<Vec<_>>(), ".")
 }
 
 /// Keeps gateway text short enough for a toast or a node's status line.

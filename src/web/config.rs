@@ -112,7 +112,7 @@ fn known(value: &Value, known: &[&str]) -> value::Result<()> {
     match value.fields().stranger(known) {
         None => Ok(()),
         Some(key) => {
-            let reason = format!("is not an option; use {}", known.join(", "));
+            let reason = format!("is not an option; use {}", crate::words::joined(known, ", "));
             Err(ReadError::new(reason).in_field(key))
         }
     }

@@ -123,7 +123,7 @@ impl Events {
     /// Reports that the graph must be queued again, for the completed jobs `job_ids`.
     pub fn requeue(&self, job_ids: &[String]) {
         if self.debug {
-            let line = format!("livepeer: requeue for {}", job_ids.join(", "));
+            let line = format!("livepeer: requeue for {}", crate::words::joined(job_ids, ", "));
             web_sys::console::debug_1(&line.into());
         }
         self.emit(|| {

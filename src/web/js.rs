@@ -51,8 +51,6 @@ pub fn spawn(task: impl Future<Output = ()> + 'static) {
 }
 
 /// A promise of what `task` gives.
-pub fn promise(
-    task: impl Future<Output = Result<JsValue, JsValue>> + 'static,
-) -> js_sys::Promise {
+pub fn promise(task: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(Box::pin(task) as Task<Result<JsValue, JsValue>>)
 }

@@ -4,10 +4,10 @@
 //! travels in a header, never in a job. When storage fails (private mode, quota), the
 //! service keeps working in memory and warns once.
 
+use super::js::spawn;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use super::js::spawn;
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/web/store.js")]
