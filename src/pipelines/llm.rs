@@ -3,7 +3,7 @@
 
 use super::check::{int_in, number_in};
 use crate::error::{ErrorKind, JobError};
-use crate::value::{self, Read, Value};
+use crate::value::{self, Read, ReadError, Value};
 
 /// One message of the conversation.
 #[derive(Clone, Debug, PartialEq)]
@@ -212,6 +212,15 @@ impl LlmParams {
 impl Read for LlmParams {
     fn read(value: &Value) -> value::Result<Self> {
         let fields = value.fields();
+        // A message's fields are sent as given, so a misspelled one is refused here.
+        if let Some(Value::List(messages)) = fields.get("messages") {
+            for (index, message) in messages.iter().enumerate() {
+                if let Some(key) = message.fields().stranger(&["role", "content"]) {
+                    let error = ReadError::new("is not a field of a message; use role, content");
+                    return Err(error.in_field(key).in_item(index).in_field("messages"));
+                }
+            }
+        }
         fields.done(LlmParams {
             messages: fields.req("messages"),
             model: fields.opt("model"),
@@ -295,6 +304,7 @@ mod tests {
             (r#"{"messages":[]}"#, "messages"),
             (r#"{"messages":[{"role":"robot","content":"x"}]}"#, "messages[0].role"),
             (r#"{"messages":[{"role":"user"}]}"#, "messages[0].content"),
+            (r#"{"messages":[{"role":"user","content":"x","nmae":"a"}]}"#, "messages[0].nmae"),
             (r#"{"messages":[{"role":"user","content":"x"}],"temperature":3}"#, "temperature"),
             (r#"{"messages":[{"role":"user","content":"x"}],"top_k":-2}"#, "top_k"),
         ];
