@@ -217,7 +217,7 @@ impl JobParams {
     pub fn read(pipeline: Pipeline, input: &Value) -> Result<Self, JobError> {
         let fields = input.fields();
         if let Some(error) = fields.error() {
-            return Err(params_error(error));
+            return Err(params_error(*error));
         }
         pipeline.check_keys(fields.keys())?;
         let params = match pipeline {
@@ -410,22 +410,22 @@ pub fn read_stream_chunk(event: impl Into<Value>) -> Result<StreamChunk, JobErro
 }
 
 fn read_params<T: Read>(input: &Value) -> Result<T, JobError> {
-    T::read(input).map_err(params_error)
+    T::read(input).map_err(|error| params_error(*error))
 }
 
 /// A parameter that could not be read, as an `invalid_input` error naming it.
-fn params_error(error: Box<ReadError>) -> JobError {
+fn params_error(error: ReadError) -> JobError {
     let reason = if error.missing { "is required".to_string() } else { error.reason };
     let field = if error.path.is_empty() { "params" } else { error.path.as_str() };
     JobError::invalid_input(field, reason)
 }
 
 fn read_response<T: Read>(body: &Value) -> Result<T, JobError> {
-    T::read(body).map_err(response_error)
+    T::read(body).map_err(|error| response_error(*error))
 }
 
 /// A response that could not be read, as an `invalid_response` error naming the field.
-pub fn response_error(error: Box<ReadError>) -> JobError {
+pub fn response_error(error: ReadError) -> JobError {
     let reason = if error.missing { "is missing".to_string() } else { error.reason };
     JobError::invalid_response(&error.path, reason)
 }
@@ -433,7 +433,7 @@ pub fn response_error(error: Box<ReadError>) -> JobError {
 /// What a `pipeline` job with the parameters `json` sends, once checked, as JSON.
 #[cfg(test)]
 pub(crate) fn sent(pipeline: Pipeline, json: &str) -> Result<serde_json::Value, JobError> {
-    let input = Value::from_json(json).map_err(params_error)?;
+    let input = Value::from_json(json).map_err(|error| params_error(*error))?;
     JobParams::read(pipeline, &input)?;
     Ok(request_fields(pipeline, &input).to_json())
 }

@@ -120,7 +120,7 @@ fn known(value: &Value, known: &[&str]) -> value::Result<()> {
 
 /// An option that could not be read, as an `invalid_input` error naming it; `what` is
 /// the name of the whole when the error is about it.
-fn option_error(error: Box<ReadError>, what: &str) -> JobError {
+fn option_error(error: ReadError, what: &str) -> JobError {
     let reason = if error.missing { "is required".to_string() } else { error.reason };
     let field = if error.path.is_empty() { what } else { error.path.as_str() };
     JobError::invalid_input(field, reason)
@@ -128,7 +128,8 @@ fn option_error(error: Box<ReadError>, what: &str) -> JobError {
 
 /// Reads a configuration; the error names the field and the reason.
 pub fn read_config(config: &JsValue) -> Result<(Shared, Settings), JobError> {
-    let config = Config::read(&value_of(config)).map_err(|error| option_error(error, "config"))?;
+    let config =
+        Config::read(&value_of(config)).map_err(|error| option_error(*error, "config"))?;
     config.retry.validate()?;
     config.requeue.validate()?;
 
@@ -182,7 +183,7 @@ pub fn read_requeue_policy(options: &JsValue) -> Result<RequeuePolicy, JobError>
     let options = value_of(options);
     let policy = known(&options, RequeuePolicy::FIELDS)
         .and_then(|()| RequeuePolicy::read(&options))
-        .map_err(|error| option_error(error, "options"))?;
+        .map_err(|error| option_error(*error, "options"))?;
     policy.validate()?;
     Ok(policy)
 }

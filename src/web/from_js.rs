@@ -70,8 +70,7 @@ fn read(js: &JsValue, depth: u32) -> Value {
 }
 
 /// Run in the browser (`wasm-pack test --headless --chrome -- --lib`): JS values of every
-/// kind, odd ones too, and [`Decimal`](crate::decimal::Decimal) with the browser's digits
-/// against Rust's own float formatting.
+/// kind, odd ones too, and how [`Decimal`](crate::decimal::Decimal) writes numbers there.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,7 +136,7 @@ mod tests {
             ("{prompt: 'p', width: -3}", "width", "must be a whole number, 0 or more (got -3)"),
             ("{prompt: 'p', width: '64'}", "width", "(got \"64\")"),
             ("{prompt: 'p', width: 5000000000}", "width", "(got 5000000000)"),
-            ("{prompt: 'p', seed: 1e21}", "seed", "1000000000000000000000"),
+            ("{prompt: 'p', seed: 1e21}", "seed", "(got 1e+21)"),
             ("{prompt: 'p', seed: 42n}", "seed", "(got a BigInt)"),
             ("{prompt: 'p', loras: new Uint8Array([1])}", "loras", "(got binary data)"),
             ("{prompt: 'p', loras: () => 1}", "loras", "(got a symbol or function)"),
@@ -152,18 +151,18 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
-    fn decimals_use_the_browsers_digits_as_rust_would() {
-        let mut values = vec![0.1, 1e21, 1e-7, 123456.789, 5e-324, f64::MAX, -0.0, 7.5];
-        let mut bits: u64 = 0x9E37_79B9_7F4A_7C15;
-        for _ in 0..5000 {
-            bits ^= bits << 13;
-            bits ^= bits >> 7;
-            bits ^= bits << 17;
-            values.push(f64::from_bits(bits));
-            values.push((bits % 1_000_000) as f64 / 1000.0);
-        }
-        for value in values {
-            assert_eq!(Decimal(value).to_string(), format!("{value}"), "{value:e}");
+    fn decimals_are_written_as_javascript_writes_them() {
+        let cases = [
+            (0.5, "0.5"),
+            (-3.0, "-3"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1e21, "1e+21"),
+            (1.5e-7, "1.5e-7"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NAN, "NaN"),
+        ];
+        for (value, text) in cases {
+            assert_eq!(Decimal(value).to_string(), text);
         }
     }
 }
