@@ -89,11 +89,7 @@ impl Value {
             Value::Map(_) => "an object".to_string(),
             Value::Other(kind) => kind.to_string(),
         };
-        let mut shown: String = text.chars().take(40).collect();
-        if shown.len() < text.len() {
-            shown.push('…');
-        }
-        shown
+        crate::words::clipped(&text, 40)
     }
 
     /// The error for this value where `wanted` (such as `a string`) was expected.

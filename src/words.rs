@@ -13,6 +13,15 @@ pub fn joined<S: AsRef<str>>(parts: &[S], separator: &str) -> String {
     text
 }
 
+/// `text`, cut to its first `max` characters with an ellipsis when it is longer: a key
+/// or a value quoted in a message stays readable however long it was.
+pub fn clipped(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or(text)),
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -22,5 +31,12 @@ mod tests {
         assert_eq!(joined(&["a", "b", "c"], ", "), "a, b, c");
         assert_eq!(joined(&["a".to_string()], "; "), "a");
         assert_eq!(joined::<&str>(&[], "."), "");
+    }
+
+    #[test]
+    fn long_texts_are_clipped_by_characters() {
+        assert_eq!(clipped("abc", 3), "abc");
+        assert_eq!(clipped("abcd", 3), "abc…");
+        assert_eq!(clipped("🦊🦊🦊🦊", 2), "🦊🦊…");
     }
 }

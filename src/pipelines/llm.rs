@@ -217,7 +217,8 @@ impl Read for LlmParams {
             for (index, message) in messages.iter().enumerate() {
                 if let Some(key) = message.fields().stranger(&["role", "content"]) {
                     let error = ReadError::new("is not a field of a message; use role, content");
-                    return Err(error.in_field(key).in_item(index).in_field("messages"));
+                    let key = crate::words::clipped(key, super::MAX_KEY_CHARS);
+                    return Err(error.in_field(&key).in_item(index).in_field("messages"));
                 }
             }
         }

@@ -27,6 +27,9 @@ pub use text::{TextChunk, TextOutput};
 use crate::error::JobError;
 use crate::value::{Read, ReadError, Value};
 
+/// The most characters of an unknown key that an error message quotes.
+pub const MAX_KEY_CHARS: usize = 60;
+
 /// A Livepeer AI pipeline the service can run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Pipeline {
@@ -170,7 +173,7 @@ impl Pipeline {
                     self.as_str(),
                     crate::words::joined(&accepted, ", ")
                 );
-                Err(JobError::invalid_input(key, reason))
+                Err(JobError::invalid_input(&crate::words::clipped(key, MAX_KEY_CHARS), reason))
             }
         }
     }

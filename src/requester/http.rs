@@ -108,11 +108,7 @@ fn field_of(loc: &[LocPart]) -> String {
 
 /// Keeps gateway text short enough for a toast or a node's status line.
 fn clip(text: &str) -> String {
-    const MAX: usize = 300;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or(text)),
-        None => text.to_string(),
-    }
+    crate::words::clipped(text, 300)
 }
 
 /// The error a non-2xx status stands for. `body` is the parsed error body, if the answer

@@ -12,9 +12,11 @@ use super::slots::Slots;
 use crate::error::JobError;
 use crate::jobs::requeue::{RequeueGate, RequeuePolicy};
 use crate::jobs::DEFAULT_MAX_AGE_MS;
+use crate::pipelines::MAX_KEY_CHARS;
 use crate::requester::poll::{PollPolicy, PollSchedule};
 use crate::requester::RetryPolicy;
 use crate::value::{self, Read, ReadError, Value};
+use crate::words::clipped;
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 
@@ -113,7 +115,7 @@ fn known(value: &Value, known: &[&str]) -> value::Result<()> {
         None => Ok(()),
         Some(key) => {
             let reason = format!("is not an option; use {}", crate::words::joined(known, ", "));
-            Err(ReadError::new(reason).in_field(key))
+            Err(ReadError::new(reason).in_field(&clipped(key, MAX_KEY_CHARS)))
         }
     }
 }
