@@ -281,6 +281,9 @@ async fn bad_input_sends_nothing_and_names_the_field() {
     let wrong = service.run("text-to-video".into(), js(PARAMS), JsValue::UNDEFINED);
     let error = JsFuture::from(wrong).await.unwrap_err();
     assert_eq!(text(&error, "field"), "pipeline");
+    let misspelled = service.run("text-to-image".into(), js(PARAMS), js(r#"{"nodeid":"7"}"#));
+    let error = JsFuture::from(misspelled).await.unwrap_err();
+    assert_eq!(text(&error, "field"), "options.nodeid", "a misspelled run option is refused");
     assert_eq!(service.job_count(), 0, "no job was registered");
     assert_eq!(log(scope).await.len(), 0, "no request was sent");
 

@@ -4,6 +4,7 @@
 //! anything JS passes.
 
 use super::config::{read_config, read_requeue_policy};
+use super::from_js::value_of;
 use super::input::read_input;
 use super::js::{error_to_js, now, promise, set, spawn};
 use super::runner::still_pending;
@@ -13,7 +14,9 @@ use super::tasks::{cancel_switch, reload_error, resume_job, run_job};
 use super::views::{output_of, result_of, status_to_js};
 use crate::error::JobError;
 use crate::jobs::{new_job_id, JobState};
-use crate::pipelines::Pipeline;
+use crate::pipelines::{Pipeline, MAX_KEY_CHARS};
+use crate::value::Value;
+use crate::words::clipped;
 use futures_channel::oneshot;
 use gloo_timers::callback::Interval;
 use std::rc::{Rc, Weak};
@@ -384,29 +387,35 @@ fn read_pipeline(pipeline: &JsValue) -> Result<Pipeline, JobError> {
     Pipeline::from_name(&name).ok_or_else(|| {
         JobError::invalid_input(
             "pipeline",
-            format!("\"{name}\" is not a pipeline this service runs"),
+            format!("\"{}\" is not a pipeline this service runs", clipped(&name, MAX_KEY_CHARS)),
         )
     })
 }
 
-/// `options.nodeId`, as a string; ComfyUI's numeric node ids are accepted too.
+/// `options.nodeId`, as a string; ComfyUI's numeric node ids are accepted too. The
+/// options may be absent; a key other than `nodeId` is refused.
 fn read_node_id(options: &JsValue) -> Result<Option<String>, JobError> {
-    if options.is_undefined() || options.is_null() {
+    let options = value_of(options);
+    if options == Value::Null {
         return Ok(None);
     }
-    let value = js_sys::Reflect::get(options, &JsValue::from_str("nodeId"))
-        .map_err(|_| JobError::invalid_input("options", "must be an object"))?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
+    let fields = options.fields();
+    if let Some(error) = fields.error() {
+        return Err(JobError::invalid_input("options", &error.reason));
     }
-    if let Some(text) = value.as_string() {
-        return Ok(Some(text));
+    if let Some(key) = fields.stranger(&["nodeId"]) {
+        let field = format!("options.{}", clipped(key, MAX_KEY_CHARS));
+        return Err(JobError::invalid_input(&field, "is not an option; use nodeId"));
     }
-    match value.as_f64() {
-        Some(number) if number.is_finite() && number.fract() == 0.0 => {
+    match fields.get("nodeId") {
+        None => Ok(None),
+        Some(Value::Str(text)) => Ok(Some(text.clone())),
+        Some(&Value::Num(number)) if number.is_finite() && number.fract() == 0.0 => {
             Ok(Some(format!("{}", number as i64)))
         }
-        _ => Err(JobError::invalid_input("options.nodeId", "must be a string or an integer")),
+        Some(_) => {
+            Err(JobError::invalid_input("options.nodeId", "must be a string or an integer"))
+        }
     }
 }
 
