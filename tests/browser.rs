@@ -284,6 +284,18 @@ async fn bad_input_sends_nothing_and_names_the_field() {
     let misspelled = service.run("text-to-image".into(), js(PARAMS), js(r#"{"nodeid":"7"}"#));
     let error = JsFuture::from(misspelled).await.unwrap_err();
     assert_eq!(text(&error, "field"), "options.nodeid", "a misspelled run option is refused");
+    let throwing = [
+        "({ get prompt() { throw new Error('no prompt today') } })",
+        "(() => { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy })()",
+        "new Proxy({}, { ownKeys() { throw new Error('no keys') } })",
+        "({ prompt: 'p', loras: new Proxy({}, { ownKeys() { throw new Error('no') } }) })",
+    ];
+    for params in throwing {
+        let params = js_sys::eval(params).unwrap();
+        let run = service.run("text-to-image".into(), params, JsValue::UNDEFINED);
+        let error = JsFuture::from(run).await.unwrap_err();
+        assert_eq!(text(&error, "kind"), "invalid_input", "{}", text(&error, "message"));
+    }
     assert_eq!(service.job_count(), 0, "no job was registered");
     assert_eq!(log(scope).await.len(), 0, "no request was sent");
 

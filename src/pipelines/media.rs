@@ -82,13 +82,19 @@ fn check_media(field: &str, items: &[Media]) -> Result<(), JobError> {
 }
 
 /// True for the URL schemes results may use: `http:`, `https:` and `data:`, or a path on
-/// the gateway (`/stream/...`).
+/// the gateway (`/stream/...`). A URL holding whitespace or control characters is refused,
+/// and so is a path that a browser would read as another host: URL parsers drop tabs and
+/// newlines and take `\` for `/`, so `/\host` and `/<tab>/host` mean `//host`.
 pub fn is_fetchable(url: &str) -> bool {
+    if url.bytes().any(|byte| byte <= b' ' || byte == 0x7f) {
+        return false;
+    }
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let path = url.starts_with('/') && !matches!(url.as_bytes().get(1), Some(b'/' | b'\\'));
     lower.starts_with("http://")
         || lower.starts_with("https://")
         || lower.starts_with("data:")
-        || (url.starts_with('/') && !url.starts_with("//"))
+        || path
 }
 
 impl Read for Media {
@@ -151,7 +157,9 @@ mod tests {
     #[test]
     fn empty_lists_and_odd_urls_are_refused_with_their_path() {
         assert_eq!(output(&[]).check().unwrap_err().field.as_deref(), Some("images"));
-        for bad in ["javascript:alert(1)", "file:///etc/passwd", "//evil/x", "", "ftp://x"] {
+        let odd = ["javascript:alert(1)", "file:///etc/passwd", "//evil/x", "", "ftp://x"];
+        let disguised = ["/\\evil/x", "/\t/evil/x", "/\n/evil/x", "http://a/ b", " /x"];
+        for bad in odd.into_iter().chain(disguised) {
             let error = output(&["http://a/ok.png", bad]).check().unwrap_err();
             assert_eq!(error.field.as_deref(), Some("images[1].url"), "{bad}");
         }

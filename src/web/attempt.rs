@@ -59,8 +59,7 @@ impl Gateway {
             let reason = "must not hold a user name or password; give the key as apiKey";
             return Err(JobError::invalid_input("gatewayUrl", reason));
         }
-        let origin = url.map(|u| u.origin());
-        if !(path || origin.is_some()) {
+        if !(path || url.is_some()) {
             let reason =
                 "must be an http(s) URL or a path on this page's server, such as /livepeer";
             return Err(JobError::invalid_input("gatewayUrl", reason));
@@ -84,6 +83,7 @@ impl Gateway {
                 return Err(JobError::invalid_input("mediaProxy", reason));
             }
         }
+        let origin = origin_of(base);
         Ok(Gateway { base: base.to_string(), origin, api_key, media_proxy })
     }
 
@@ -91,13 +91,11 @@ impl Gateway {
         format!("{}{}", self.base, path)
     }
 
-    /// True when `url` (absolute, or a path on the page's server) is on this gateway's
-    /// origin: the only place the key may go.
+    /// True when `url` (absolute, or relative to the page) is on this gateway's origin:
+    /// the only place the key may go. Both are resolved by the browser's URL parser, as
+    /// `fetch` resolves them, so a URL that only looks like a path is not taken for one.
     fn owns(&self, url: &str) -> bool {
-        match &self.origin {
-            Some(origin) => web_sys::Url::new(url).is_ok_and(|u| &u.origin() == origin),
-            None => url.starts_with('/') && !url.starts_with("//"),
-        }
+        self.origin.as_ref().is_some_and(|origin| origin_of(url).as_ref() == Some(origin))
     }
 
     /// The `Authorization` header for `url`: the key, only on this gateway's origin.
@@ -125,6 +123,27 @@ impl Gateway {
         }
         fetch(url, body, &headers, signal).await
     }
+}
+
+/// The origin of `url` resolved against the page, as `fetch` would resolve it; `None`
+/// when it cannot be resolved or has no origin of its own (a `data:` URL).
+fn origin_of(url: &str) -> Option<String> {
+    let global = js_sys::global();
+    let get = |object: &JsValue, key: &str| {
+        js_sys::Reflect::get(object, &JsValue::from_str(key)).ok().filter(|v| v.is_object())
+    };
+    let base_of = |object: JsValue, key: &str| {
+        js_sys::Reflect::get(&object, &JsValue::from_str(key)).ok()?.as_string()
+    };
+    let base = get(&global, "document")
+        .and_then(|document| base_of(document, "baseURI"))
+        .or_else(|| get(&global, "location").and_then(|location| base_of(location, "href")));
+    let parsed = match &base {
+        Some(base) => web_sys::Url::new_with_base(url, base),
+        None => web_sys::Url::new(url),
+    };
+    let origin = parsed.ok()?.origin();
+    (origin != "null").then_some(origin)
 }
 
 /// Sends a request: a POST of `body` (JSON text gets its `Content-Type`), or a GET
@@ -521,4 +540,36 @@ fn clamp_ms(ms: f64) -> u32 {
         return 0;
     }
     ms.clamp(0.0, i32::MAX as f64) as u32
+}
+
+/// Run in the browser (`wasm-pack test --headless --chrome -- --lib`), whose URL parser
+/// decides where a URL really points.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn the_key_goes_only_to_the_gateways_origin() {
+        let relay = Gateway::new("/livepeer", Some("k".into()), None).unwrap();
+        assert_eq!(relay.authorization("/livepeer/llm").as_deref(), Some("Bearer k"));
+        assert!(relay.authorization("/stream/a.png").is_some(), "the page's own origin");
+        let elsewhere = [
+            "/\\evil.example/x.png",
+            "/\t/evil.example/x.png",
+            "//evil.example/x.png",
+            "http://evil.example/x.png",
+            "data:image/png;base64,AA==",
+        ];
+        for url in elsewhere {
+            assert_eq!(relay.authorization(url), None, "{url:?}");
+        }
+
+        let direct = Gateway::new("http://127.0.0.1:9/g", Some("k".into()), None).unwrap();
+        assert!(direct.authorization("http://127.0.0.1:9/stream/x.png").is_some());
+        assert!(direct.authorization("http://localhost:9/stream/x.png").is_none());
+        assert!(direct.authorization("/stream/x.png").is_none(), "the page is elsewhere");
+    }
 }

@@ -7,8 +7,9 @@
 //! never throws: a getter that throws gives [`Value::Other`] for that value, and a value
 //! nested deeper than [`MAX_DEPTH`] (a cycle, say) is cut there the same way.
 
+use super::js::try_is_array;
 use crate::value::Value;
-use js_sys::{Array, ArrayBuffer, Reflect};
+use js_sys::{ArrayBuffer, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
@@ -46,7 +47,8 @@ fn read(js: &JsValue, depth: u32) -> Value {
         return Value::Other("a value nested too deeply");
     }
     let unreadable = Value::Other("a value that could not be read");
-    if Array::is_array(js) {
+    let Ok(array) = try_is_array(js) else { return unreadable };
+    if array {
         let length = Reflect::get(js, &"length".into()).ok().and_then(|l| l.as_f64());
         let mut items = Vec::new();
         for index in 0..length.unwrap_or_default() as u32 {
@@ -126,6 +128,9 @@ mod tests {
         assert_eq!(cycle, Value::Other("a value nested too deeply"));
         let proxy = "new Proxy({}, {ownKeys() { throw new Error('no') }})";
         assert_eq!(of(proxy), Value::Other("a value that could not be read"));
+        let revoked =
+            "(() => { const p = Proxy.revocable([], {}); p.revoke(); return p.proxy })()";
+        assert_eq!(of(revoked), Value::Other("a value that could not be read"));
     }
 
     #[wasm_bindgen_test]

@@ -5,11 +5,12 @@
 //! pipeline's parameter type. Nothing is sent and nothing is registered on an error.
 
 use super::from_js::value_of;
-use super::js::set;
+use super::js::{is_array, set, thrown_message, try_assign, try_is_array};
 use super::to_js::js_of;
 use crate::decimal::Decimal;
 use crate::error::JobError;
 use crate::pipelines::{request_fields, BodyKind, JobParams, Pipeline};
+use crate::words::clipped;
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File, FormData};
@@ -42,10 +43,16 @@ pub fn read_input(
     max_upload: f64,
     job_id: &str,
 ) -> Result<Input, JobError> {
-    if !params.is_object() || Array::is_array(params) {
+    if !params.is_object() || try_is_array(params).unwrap_or(true) {
         return Err(JobError::invalid_input("params", "must be an object"));
     }
-    let fields: JsValue = Object::assign(&Object::new(), params.unchecked_ref()).into();
+    let fields = try_assign(&Object::new(), params).map_err(|exception| {
+        let reason = match thrown_message(&exception) {
+            Some(message) => format!("could not be read: {}", clipped(&message, 200)),
+            None => "could not be read".to_string(),
+        };
+        JobError::invalid_input("params", reason)
+    })?;
     let keys: Vec<String> = Object::keys(fields.unchecked_ref::<Object>())
         .iter()
         .filter_map(|k| k.as_string())
@@ -59,7 +66,7 @@ pub fn read_input(
     let mut objects = Vec::new();
     for &field in pipeline.object_fields() {
         if let Some(object) = take(&fields, field) {
-            if !object.is_object() || Array::is_array(&object) {
+            if !object.is_object() || try_is_array(&object).unwrap_or(true) {
                 return Err(JobError::invalid_input(field, "must be an object"));
             }
             objects.push((field, object));
@@ -67,7 +74,7 @@ pub fn read_input(
     }
     for &field in pipeline.list_fields() {
         let value = get(&fields, field);
-        if Array::is_array(&value) {
+        if is_array(&value) {
             let text = JSON::stringify(&value).map_err(|_| list_error(field))?;
             set(&fields, field, &text.into());
         }

@@ -3,7 +3,31 @@
 use crate::error::JobError;
 use std::future::Future;
 use std::pin::Pin;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, which throws for a revoked proxy. Anything JS hands the service
+    /// is inspected through calls that catch: an exception thrown through the wasm would
+    /// leave the service borrowed for good.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    pub fn try_is_array(value: &JsValue) -> Result<bool, JsValue>;
+
+    /// `Object.assign`, which runs the getters of `source`.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
+    pub fn try_assign(target: &JsValue, source: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// True when `value` is an array; false when it is not, or cannot be asked.
+pub fn is_array(value: &JsValue) -> bool {
+    try_is_array(value).unwrap_or(false)
+}
+
+/// The message of an exception JS threw, when it is an `Error`.
+pub fn thrown_message(exception: &JsValue) -> Option<String> {
+    exception.dyn_ref::<js_sys::Error>().map(|error| String::from(error.message()))
+}
 
 /// A JS `Error` named `LivepeerError` with the error's `kind`, and its `status`,
 /// `field` and `jobId` when known. Never holds the API key or a request body.
