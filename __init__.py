@@ -7,7 +7,13 @@ ComfyUI's user directory. Elsewhere the import does nothing more. It does no net
 I/O either way.
 """
 
-from .livepeer_relay import RelaySettings, add_routes
+try:
+    from .livepeer_relay import RelaySettings, add_routes
+except ImportError:
+    # Imported outside its package, as pytest imports this file when the checkout's
+    # folder name (such as comfyui-livepeer) is not a Python name; the tests put the
+    # repository on the path.
+    from livepeer_relay import RelaySettings, add_routes  # type: ignore[no-redef]
 
 WEB_DIRECTORY = "./www/extension"
 NODE_CLASS_MAPPINGS: dict = {}

@@ -29,6 +29,17 @@ def import_pack(name: str) -> types.ModuleType:
     return module
 
 
+def test_the_pack_imports_as_a_plain_module_too(monkeypatch):
+    """pytest imports the root file this way when the folder's name is not a Python name."""
+    monkeypatch.setitem(sys.modules, "server", None)
+    monkeypatch.setitem(sys.modules, "folder_paths", None)
+    spec = importlib.util.spec_from_file_location("comfyui-livepeer", ROOT / "__init__.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.WEB_DIRECTORY == "./www/extension"
+
+
 def test_outside_comfyui_the_pack_imports_without_routes(monkeypatch):
     monkeypatch.setitem(sys.modules, "server", None)
     monkeypatch.setitem(sys.modules, "folder_paths", None)
