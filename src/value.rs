@@ -266,16 +266,20 @@ impl Read for u32 {
     }
 }
 
+/// The largest `f64` below 2^64, the largest a `u64` takes.
+const MAX_U64: f64 = 18_446_744_073_709_549_568.0;
+/// The largest `f64` below 2^63, the largest an `i64` takes.
+const MAX_I64: f64 = 9_223_372_036_854_774_784.0;
+
 impl Read for u64 {
     fn read(value: &Value) -> Result<Self> {
-        value.whole(0.0, u64::MAX as f64, WHOLE_FROM_0).map(|number| number as u64)
+        value.whole(0.0, MAX_U64, WHOLE_FROM_0).map(|number| number as u64)
     }
 }
 
 impl Read for i64 {
     fn read(value: &Value) -> Result<Self> {
-        let (min, max) = (i64::MIN as f64, i64::MAX as f64);
-        value.whole(min, max, "a whole number").map(|number| number as i64)
+        value.whole(-MAX_I64, MAX_I64, "a whole number").map(|number| number as i64)
     }
 }
 
@@ -461,6 +465,10 @@ mod tests {
         assert!(read::<u32>(json!(4_294_967_296u64)).is_err());
         assert!(read::<u32>(json!(1.5)).unwrap_err().reason.contains("(got 1.5)"));
         assert_eq!(read::<i64>(json!(-3)), Ok(-3));
+        assert_eq!(read::<u64>(json!(1e19)), Ok(10_000_000_000_000_000_000));
+        assert!(read::<u64>(json!(18_446_744_073_709_551_615u64)).is_err(), "2^64 as f64");
+        assert!(read::<i64>(json!(9.3e18)).is_err(), "above 2^63");
+        assert!(read::<i64>(json!(-1e300)).is_err());
         assert_eq!(read::<f64>(json!(0.25)), Ok(0.25));
         assert!(read::<f64>(json!("1")).unwrap_err().reason.contains("a number"));
         assert!(read::<bool>(json!(1)).unwrap_err().reason.contains("true or false"));

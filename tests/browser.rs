@@ -305,6 +305,15 @@ async fn bad_input_sends_nothing_and_names_the_field() {
     let config = js(r#"{"gatewayUrl":"/livepeer","apiKey":12345678}"#);
     let error = JobService::new(config).err().expect("a non-string key is refused");
     assert!(!text(&error, "message").contains("12345678"), "the key is never echoed");
+    let config = js(r#"{"gatewayUrl":"/livepeer","retry":{"maxRetries":"sk-misplaced-key"}}"#);
+    let error = JobService::new(config).err().expect("a text for a number is refused");
+    assert_eq!(text(&error, "field"), "retry.maxRetries");
+    assert!(!text(&error, "message").contains("sk-misplaced"), "a misplaced key is not echoed");
+    for url in ["/\\127.0.0.1:9/x", "/livepeer?x=1", "/\t/127.0.0.1:9"] {
+        let config = js(&serde_json::json!({ "gatewayUrl": url }).to_string());
+        let error = JobService::new(config).err().expect("a disguised gateway URL is refused");
+        assert_eq!(text(&error, "field"), "gatewayUrl", "{url}");
+    }
 }
 
 #[wasm_bindgen_test]

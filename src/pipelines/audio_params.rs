@@ -39,8 +39,10 @@ impl AudioToTextParams {
     pub fn validate(&self) -> Result<(), JobError> {
         if let Some(ReturnTimestamps::Word(word)) = &self.return_timestamps {
             if !matches!(word.as_str(), "true" | "false" | "sentence" | "word") {
-                let reason =
-                    format!("must be true, false, \"sentence\" or \"word\", not \"{word}\"");
+                let reason = format!(
+                    "must be true, false, \"sentence\" or \"word\", not \"{}\"",
+                    crate::words::clipped(word, 40)
+                );
                 return Err(JobError::invalid_input("return_timestamps", reason));
             }
         }

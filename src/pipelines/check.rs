@@ -41,6 +41,21 @@ pub fn number_in(field: &str, value: Option<f64>, min: f64, max: f64) -> Result<
 }
 
 /// The largest width or height accepted for generated images and videos.
+/// The largest seed taken: 2^53 − 1, the largest whole number JS holds exactly (a larger
+/// one typed in a page has already been rounded).
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+
+/// Checks a seed against [`MAX_SEED`].
+pub fn seed(value: Option<u64>) -> Result<(), JobError> {
+    match value {
+        Some(v) if v > MAX_SEED => {
+            let reason = format!("must be at most {MAX_SEED}, not {}", Decimal(v as f64));
+            Err(JobError::invalid_input("seed", reason))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub const MAX_SIDE: i64 = 4096;
 /// The most images one job may ask for: the gateway keeps only the last 12 media of a
 /// request, so asking for more loses the first ones.

@@ -4,7 +4,7 @@
 //! optional field is left out of the request so the gateway applies its default. The
 //! input image itself is not a field here: the browser layer carries it as a file.
 
-use super::check::{generation, int_in, not_blank, number_in, size};
+use super::check::{generation, int_in, not_blank, number_in, seed, size};
 use crate::error::JobError;
 use crate::value::{self, Read, Value};
 
@@ -40,6 +40,7 @@ impl TextToImageParams {
     pub fn validate(&self) -> Result<(), JobError> {
         not_blank("prompt", &self.prompt)?;
         size(self.width, self.height)?;
+        seed(self.seed)?;
         generation(self.num_inference_steps, self.num_images_per_prompt, self.guidance_scale)
     }
 }
@@ -75,6 +76,7 @@ impl ImageToImageParams {
     /// Checks what the types cannot; the error names the field and the reason.
     pub fn validate(&self) -> Result<(), JobError> {
         not_blank("prompt", &self.prompt)?;
+        seed(self.seed)?;
         number_in("strength", self.strength, 0.0, 1.0)?;
         number_in("image_guidance_scale", self.image_guidance_scale, 0.0, 100.0)?;
         generation(self.num_inference_steps, self.num_images_per_prompt, self.guidance_scale)
@@ -100,6 +102,7 @@ impl UpscaleParams {
     /// Checks what the types cannot; the error names the field and the reason.
     pub fn validate(&self) -> Result<(), JobError> {
         not_blank("prompt", &self.prompt)?;
+        seed(self.seed)?;
         generation(self.num_inference_steps, None, None)
     }
 }
@@ -131,6 +134,7 @@ impl ImageToVideoParams {
     /// Checks what the types cannot; the error names the field and the reason.
     pub fn validate(&self) -> Result<(), JobError> {
         size(self.width, self.height)?;
+        seed(self.seed)?;
         int_in("fps", self.fps.map(i64::from), 1, 60)?;
         int_in("motion_bucket_id", self.motion_bucket_id.map(i64::from), 0, 255)?;
         number_in("noise_aug_strength", self.noise_aug_strength, 0.0, 1.0)?;
@@ -345,6 +349,10 @@ mod tests {
                 "is not a field of text-to-image",
             ),
             (TextToImage, r#"{"prompt":"p","seed":1.5}"#, "seed", "must be a whole number"),
+            (TextToImage, r#"{"prompt":"p","seed":1e19}"#, "seed", "at most 9007199254740991"),
+            (ImageToImage, r#"{"prompt":"p","seed":9007199254740992}"#, "seed", "at most"),
+            (Upscale, r#"{"prompt":"p","seed":1e16}"#, "seed", "at most"),
+            (ImageToVideo, r#"{"seed":1e16}"#, "seed", "at most"),
             (ImageToImage, r#"{"prompt":"p","strength":1.5}"#, "strength", "between 0 and 1"),
             (ImageToImage, r#"{"strength":0.5}"#, "prompt", "is required"),
             (Upscale, r#"{"prompt":""}"#, "prompt", "must not be empty"),

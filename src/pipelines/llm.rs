@@ -42,8 +42,10 @@ impl LlmParams {
         for (index, message) in self.messages.iter().enumerate() {
             if !matches!(message.role.as_str(), "system" | "user" | "assistant") {
                 let field = format!("messages[{index}].role");
-                let reason =
-                    format!("must be system, user or assistant, not \"{}\"", message.role);
+                let reason = format!(
+                    "must be system, user or assistant, not \"{}\"",
+                    crate::words::clipped(&message.role, 40)
+                );
                 return Err(JobError::invalid_input(&field, reason));
             }
         }

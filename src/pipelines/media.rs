@@ -86,15 +86,24 @@ fn check_media(field: &str, items: &[Media]) -> Result<(), JobError> {
 /// and so is a path that a browser would read as another host: URL parsers drop tabs and
 /// newlines and take `\` for `/`, so `/\host` and `/<tab>/host` mean `//host`.
 pub fn is_fetchable(url: &str) -> bool {
-    if url.bytes().any(|byte| byte <= b' ' || byte == 0x7f) {
-        return false;
-    }
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let path = url.starts_with('/') && !matches!(url.as_bytes().get(1), Some(b'/' | b'\\'));
-    lower.starts_with("http://")
+    let absolute = lower.starts_with("http://")
         || lower.starts_with("https://")
-        || lower.starts_with("data:")
-        || path
+        || lower.starts_with("data:");
+    (absolute && !has_blanks(url)) || is_plain_path(url)
+}
+
+/// True for a path on the page's own server (`/livepeer`), and not for anything a URL
+/// parser would read as another host: `//host`, `/\host`, or either with tabs, newlines
+/// or other blanks and control characters in it, which URL parsers drop.
+pub fn is_plain_path(url: &str) -> bool {
+    url.starts_with('/')
+        && !matches!(url.as_bytes().get(1), Some(b'/' | b'\\'))
+        && !has_blanks(url)
+}
+
+fn has_blanks(url: &str) -> bool {
+    url.bytes().any(|byte| byte <= b' ' || byte == 0x7f)
 }
 
 impl Read for Media {

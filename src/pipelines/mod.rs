@@ -19,7 +19,9 @@ pub use image_params::{
 };
 pub use live_video::{LiveVideoOutput, LiveVideoParams};
 pub use llm::{LlmMessage, LlmOutput, LlmParams, LlmStream, LlmUsage, StreamChunk};
-pub use media::{is_fetchable, AudioOutput, ImageOutput, Media, MediaUrl, VideoOutput};
+pub use media::{
+    is_fetchable, is_plain_path, AudioOutput, ImageOutput, Media, MediaUrl, VideoOutput,
+};
 pub use remote::{read_accepted, read_poll_step, ErrorText, PollStep};
 pub use segment::{MasksOutput, SegmentParams};
 pub use text::{TextChunk, TextOutput};

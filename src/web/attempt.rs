@@ -10,7 +10,8 @@ use super::stream::read_llm_stream;
 use super::to_js::js_of;
 use crate::error::{ErrorKind, JobError};
 use crate::pipelines::{
-    is_fetchable, read_accepted, read_output, read_poll_step, JobOutput, Pipeline, PollStep,
+    is_fetchable, is_plain_path, read_accepted, read_output, read_poll_step, JobOutput, Pipeline,
+    PollStep,
 };
 use crate::requester::http::{error_for_status, network_error, timeout_error, ErrorBody};
 use crate::requester::Failure;
@@ -53,7 +54,11 @@ impl Gateway {
         let base = base.trim().trim_end_matches('/');
         let lower = base.to_ascii_lowercase();
         let absolute = lower.starts_with("http://") || lower.starts_with("https://");
-        let path = base.starts_with('/') && !base.starts_with("//");
+        let path = is_plain_path(base);
+        if base.contains(['?', '#']) {
+            let reason = "must not hold a query or a fragment; the pipeline's path follows it";
+            return Err(JobError::invalid_input("gatewayUrl", reason));
+        }
         let url = if absolute { web_sys::Url::new(base).ok() } else { None };
         if url.as_ref().is_some_and(|u| !u.username().is_empty() || !u.password().is_empty()) {
             let reason = "must not hold a user name or password; give the key as apiKey";
@@ -77,7 +82,7 @@ impl Gateway {
             let lower = prefix.to_ascii_lowercase();
             let usable = lower.starts_with("http://")
                 || lower.starts_with("https://")
-                || (prefix.starts_with('/') && !prefix.starts_with("//"));
+                || is_plain_path(prefix);
             if !usable {
                 let reason = "must be an http(s) URL or a path on this page's server";
                 return Err(JobError::invalid_input("mediaProxy", reason));

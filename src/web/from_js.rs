@@ -3,11 +3,13 @@
 //! A string, number or boolean becomes its like; `null` and `undefined` become
 //! [`Value::Null`]; an array becomes a list and any other object its own string keys and
 //! their values. What JSON has no kind for (a `BigInt`, a symbol, a function, a `Blob` or
-//! binary data) becomes [`Value::Other`], which a reader refuses by its kind. Reading
-//! never throws: a getter that throws gives [`Value::Other`] for that value, and a value
-//! nested deeper than [`MAX_DEPTH`] (a cycle, say) is cut there the same way.
+//! binary data) becomes [`Value::Other`], which a reader refuses by its kind. An object's
+//! keys are its own enumerable string keys, as `Object.keys` and JSON see them. Reading
+//! never throws: a getter that throws gives [`Value::Other`] for that value, and so does
+//! a value nested deeper than [`MAX_DEPTH`] (a cycle, say) or past [`MAX_VALUES`] values
+//! in all (an object that holds another many times, or a huge sparse array).
 
-use super::js::try_is_array;
+use super::js::{try_is_array, try_keys};
 use crate::value::Value;
 use js_sys::{ArrayBuffer, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,12 +18,22 @@ use web_sys::Blob;
 /// How deep values nest before the rest is cut.
 pub const MAX_DEPTH: u32 = 32;
 
+/// How many values one read takes in all before the rest is cut: far more than any
+/// parameters or answer hold, few enough to read in well under a second.
+pub const MAX_VALUES: u32 = 200_000;
+
 /// The value `js` holds.
 pub fn value_of(js: &JsValue) -> Value {
-    read(js, 0)
+    let mut left = MAX_VALUES;
+    read(js, 0, &mut left)
 }
 
-fn read(js: &JsValue, depth: u32) -> Value {
+/// Reads `js` at `depth`; `left` is how many more values may be read.
+fn read(js: &JsValue, depth: u32, left: &mut u32) -> Value {
+    if *left == 0 {
+        return Value::Other("a value too large to read");
+    }
+    *left -= 1;
     if let Some(text) = js.as_string() {
         return Value::Str(text);
     }
@@ -50,21 +62,28 @@ fn read(js: &JsValue, depth: u32) -> Value {
     let Ok(array) = try_is_array(js) else { return unreadable };
     if array {
         let length = Reflect::get(js, &"length".into()).ok().and_then(|l| l.as_f64());
+        let length = length.unwrap_or_default();
+        if length > f64::from(*left) {
+            return Value::Other("a list too long to read");
+        }
         let mut items = Vec::new();
-        for index in 0..length.unwrap_or_default() as u32 {
+        for index in 0..length as u32 {
             match Reflect::get_u32(js, index) {
-                Ok(item) => items.push(read(&item, depth + 1)),
+                Ok(item) => items.push(read(&item, depth + 1, left)),
                 Err(_) => return unreadable,
             }
         }
         return Value::List(items);
     }
-    let Ok(keys) = Reflect::own_keys(js.unchecked_ref()) else { return unreadable };
+    let Ok(keys) = try_keys(js) else { return unreadable };
+    if f64::from(keys.length()) > f64::from(*left) {
+        return Value::Other("an object too large to read");
+    }
     let mut entries = Vec::new();
     for key in keys.iter() {
         let Some(name) = key.as_string() else { continue };
         match Reflect::get(js, &key) {
-            Ok(item) => entries.push((name, read(&item, depth + 1))),
+            Ok(item) => entries.push((name, read(&item, depth + 1, left))),
             Err(_) => entries.push((name, unreadable.clone())),
         }
     }
@@ -131,6 +150,19 @@ mod tests {
         let revoked =
             "(() => { const p = Proxy.revocable([], {}); p.revoke(); return p.proxy })()";
         assert_eq!(of(revoked), Value::Other("a value that could not be read"));
+    }
+
+    #[wasm_bindgen_test]
+    fn shared_and_huge_values_are_cut_quickly() {
+        let fan_out = "(() => { const o = {}; o.a = o; o.b = o; return {x: o} })()";
+        let started = js_sys::Date::now();
+        let Value::Map(entries) = of(fan_out) else { panic!("an object") };
+        assert!(js_sys::Date::now() - started < 10_000.0, "read in well under 10 s");
+        assert!(matches!(entries[0].1, Value::Map(_)));
+        let sparse = "(() => { const a = []; a.length = 1e8; return a })()";
+        assert_eq!(of(sparse), Value::Other("a list too long to read"));
+        let hidden = "Object.defineProperty({a: 1}, 'b', {value: 2, enumerable: false})";
+        assert_eq!(of(hidden), Value::Map(vec![("a".into(), Value::Num(1.0))]));
     }
 
     #[wasm_bindgen_test]

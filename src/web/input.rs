@@ -10,6 +10,7 @@ use super::to_js::js_of;
 use crate::decimal::Decimal;
 use crate::error::JobError;
 use crate::pipelines::{request_fields, BodyKind, JobParams, Pipeline};
+use crate::value::Value;
 use crate::words::clipped;
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
@@ -46,7 +47,11 @@ pub fn read_input(
     if !params.is_object() || try_is_array(params).unwrap_or(true) {
         return Err(JobError::invalid_input("params", "must be an object"));
     }
-    let fields = try_assign(&Object::new(), params).map_err(|exception| {
+    // A copy without a prototype: nothing inherited (a polluted Object.prototype, or a
+    // "__proto__" key that JSON.parse made) is read as if given, and such a key stays a
+    // key, which the check below refuses.
+    let bare: Object = Object::create(JsValue::NULL.unchecked_ref::<Object>());
+    let fields = try_assign(&bare, params).map_err(|exception| {
         let reason = match thrown_message(&exception) {
             Some(message) => format!("could not be read: {}", clipped(&message, 200)),
             None => "could not be read".to_string(),
@@ -75,12 +80,17 @@ pub fn read_input(
     for &field in pipeline.list_fields() {
         let value = get(&fields, field);
         if is_array(&value) {
+            if !holds_only_numbers(&value_of(&value)) {
+                return Err(list_error(field));
+            }
             let text = JSON::stringify(&value).map_err(|_| list_error(field))?;
             set(&fields, field, &text.into());
         }
     }
 
-    if pipeline == Pipeline::LiveVideoToVideo && get(&fields, "stream_id").is_undefined() {
+    let stream_id = get(&fields, "stream_id");
+    if pipeline == Pipeline::LiveVideoToVideo && (stream_id.is_undefined() || stream_id.is_null())
+    {
         set(&fields, "stream_id", &JsValue::from_str(job_id));
     }
 
@@ -113,7 +123,16 @@ fn take(object: &JsValue, field: &str) -> Option<JsValue> {
 }
 
 fn list_error(field: &str) -> JobError {
-    JobError::invalid_input(field, "must be a list of numbers")
+    JobError::invalid_input(field, "must be a list of finite numbers")
+}
+
+/// True for a number, or a list (of lists) of finite numbers only.
+fn holds_only_numbers(value: &Value) -> bool {
+    match value {
+        Value::Num(number) => number.is_finite(),
+        Value::List(items) => items.iter().all(holds_only_numbers),
+        _ => false,
+    }
 }
 
 /// A media file and the name it is sent under.

@@ -14,6 +14,10 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     pub fn try_is_array(value: &JsValue) -> Result<bool, JsValue>;
 
+    /// `Object.keys`, which runs a proxy's traps.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    pub fn try_keys(object: &JsValue) -> Result<js_sys::Array, JsValue>;
+
     /// `Object.assign`, which runs the getters of `source`.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
     pub fn try_assign(target: &JsValue, source: &JsValue) -> Result<JsValue, JsValue>;

@@ -236,8 +236,10 @@ impl JobService {
     pub fn attach_node(&self, node_id: &str, job_id: &str) -> Result<Option<String>, JsValue> {
         let attached = self.shared.registry.borrow_mut().attach(node_id, job_id);
         let released = attached.map_err(|_| {
-            let error =
-                JobError::invalid_input("jobId", format!("no job has the id \"{job_id}\""));
+            let error = JobError::invalid_input(
+                "jobId",
+                format!("no job has the id \"{}\"", clipped(job_id, MAX_KEY_CHARS)),
+            );
             error_to_js(&error, None)
         })?;
         self.shared.save(job_id);
