@@ -122,15 +122,8 @@ fn known(value: &Value, known: &[&str]) -> value::Result<()> {
 
 /// An option that could not be read, as an `invalid_input` error naming it; `what` is
 /// the name of the whole when the error is about it.
-///
-/// A text given where something else was due is not quoted back: it may be the API key
-/// put in the wrong option, and the key never appears in a message.
 fn option_error(error: ReadError, what: &str) -> JobError {
-    let reason = match error.reason.split_once(" (got \"") {
-        _ if error.missing => "is required".to_string(),
-        Some((wanted, _)) => format!("{wanted} (got a text)"),
-        None => error.reason,
-    };
+    let reason = if error.missing { "is required".to_string() } else { error.reason };
     let field = if error.path.is_empty() { what } else { error.path.as_str() };
     JobError::invalid_input(field, reason)
 }
