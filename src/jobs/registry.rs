@@ -7,7 +7,7 @@
 use super::state::JobState;
 use crate::error::JobError;
 use crate::pipelines::{JobOutput, Pipeline};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 
 /// Milliseconds since the Unix epoch, as `Date.now()` gives them.
@@ -192,7 +192,7 @@ impl Registry {
             request_id: None,
             output: None,
             error: None,
-            nodes: HashSet::new(),
+            nodes: HashSet::default(),
         };
         self.jobs.insert(id.to_string(), job);
         Ok(Transition {
@@ -330,7 +330,7 @@ impl Registry {
             request_id: saved.request_id,
             output: None,
             error: saved.error,
-            nodes: HashSet::new(),
+            nodes: HashSet::default(),
         };
         self.jobs.insert(id.clone(), job);
         for node in &saved.nodes {

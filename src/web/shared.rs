@@ -17,7 +17,7 @@ use crate::requester::RetryPolicy;
 use futures_channel::oneshot;
 use gloo_timers::callback::Timeout;
 use std::cell::{RefCell, RefMut};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 use web_sys::Blob;
