@@ -93,6 +93,22 @@ impl Value {
         crate::words::clipped(&text, 40)
     }
 
+    /// Where this value holds a [`Value::Other`], if it does: the error's path leads
+    /// there and its reason is the kind of value found (`a BigInt`).
+    pub fn find_other(&self) -> Option<Box<ReadError>> {
+        match self {
+            Value::Other(kind) => Some(ReadError::new(*kind)),
+            Value::List(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(index, item)| item.find_other().map(|error| error.in_item(index))),
+            Value::Map(entries) => entries
+                .iter()
+                .find_map(|(key, item)| item.find_other().map(|error| error.in_field(key))),
+            _ => None,
+        }
+    }
+
     /// The error for this value where `wanted` (such as `a string`) was expected.
     #[cold]
     pub fn wrong(&self, wanted: &str) -> Box<ReadError> {
@@ -480,6 +496,17 @@ mod tests {
         let key = "sk-".repeat(100);
         let reason = read::<u32>(json!(key)).unwrap_err().reason;
         assert_eq!(reason, "must be a whole number, 0 or more (got a text)");
+    }
+
+    #[test]
+    fn values_json_cannot_hold_are_found_by_path() {
+        let value = Value::map(vec![
+            ("a", Value::Num(1.0)),
+            ("b", Value::List(vec![Value::Null, Value::Other("a BigInt")])),
+        ]);
+        let error = value.find_other().unwrap();
+        assert_eq!((error.path.as_str(), error.reason.as_str()), ("b[1]", "a BigInt"));
+        assert!(Value::from(json!({"x": [1, {"y": null}]})).find_other().is_none());
     }
 
     #[test]

@@ -290,6 +290,28 @@ async fn bad_input_sends_nothing_and_names_the_field() {
         "new Proxy({}, { ownKeys() { throw new Error('no keys') } })",
         "({ prompt: 'p', loras: new Proxy({}, { ownKeys() { throw new Error('no') } }) })",
     ];
+    let live = [
+        (
+            "({subscribe_url: 'http://a/in', publish_url: 'http://a/out', params: {n: 1n}})",
+            "params.n",
+        ),
+        (
+            "(() => { const o = {}; o.a = o; o.b = o; \
+              return {subscribe_url: 'http://a/in', publish_url: 'http://a/out', params: o} })()",
+            "params",
+        ),
+    ];
+    for (params, field) in live {
+        let run = service.run(
+            "live-video-to-video".into(),
+            js_sys::eval(params).unwrap(),
+            JsValue::UNDEFINED,
+        );
+        let error = JsFuture::from(run).await.unwrap_err();
+        let message = text(&error, "message");
+        assert!(text(&error, "field").starts_with(field), "{params}: {message}");
+        assert!(message.contains("cannot be sent as JSON"), "{message}");
+    }
     for params in throwing {
         let params = js_sys::eval(params).unwrap();
         let run = service.run("text-to-image".into(), params, JsValue::UNDEFINED);

@@ -71,10 +71,18 @@ pub fn read_input(
     let mut objects = Vec::new();
     for &field in pipeline.object_fields() {
         if let Some(object) = take(&fields, field) {
-            if !object.is_object() || try_is_array(&object).unwrap_or(true) {
+            // Read like everything else, so a huge, deep or shared object is cut rather
+            // than handed to JSON.stringify, and what JSON cannot hold is named.
+            let value = value_of(&object);
+            if !matches!(value, Value::Map(_)) {
                 return Err(JobError::invalid_input(field, "must be an object"));
             }
-            objects.push((field, object));
+            if let Some(error) = value.find_other() {
+                let error = error.in_field(field);
+                let reason = format!("cannot be sent as JSON: it is {}", error.reason);
+                return Err(JobError::invalid_input(&error.path, reason));
+            }
+            objects.push((field, js_of(&value)));
         }
     }
     for &field in pipeline.list_fields() {
