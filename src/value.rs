@@ -283,10 +283,11 @@ impl Read for u32 {
     }
 }
 
-/// The largest `f64` below 2^64, the largest a `u64` takes.
-const MAX_U64: f64 = 18_446_744_073_709_549_568.0;
-/// The largest `f64` below 2^63, the largest an `i64` takes.
-const MAX_I64: f64 = 9_223_372_036_854_774_784.0;
+/// 2^64 and 2^63: a number up to these reads as the largest `u64` or `i64`, since a
+/// gateway's largest 64-bit seed arrives through JSON as exactly 2^64. Parameters that
+/// must be exact check their own bounds (a seed is at most 2^53 − 1).
+const MAX_U64: f64 = 18_446_744_073_709_551_616.0;
+const MAX_I64: f64 = 9_223_372_036_854_775_808.0;
 
 impl Read for u64 {
     fn read(value: &Value) -> Result<Self> {
@@ -483,7 +484,8 @@ mod tests {
         assert!(read::<u32>(json!(1.5)).unwrap_err().reason.contains("(got 1.5)"));
         assert_eq!(read::<i64>(json!(-3)), Ok(-3));
         assert_eq!(read::<u64>(json!(1e19)), Ok(10_000_000_000_000_000_000));
-        assert!(read::<u64>(json!(18_446_744_073_709_551_615u64)).is_err(), "2^64 as f64");
+        assert_eq!(read::<u64>(json!(18_446_744_073_709_551_615u64)), Ok(u64::MAX));
+        assert!(read::<u64>(json!(3e19)).is_err(), "above 2^64");
         assert!(read::<i64>(json!(9.3e18)).is_err(), "above 2^63");
         assert!(read::<i64>(json!(-1e300)).is_err());
         assert_eq!(read::<f64>(json!(0.25)), Ok(0.25));

@@ -110,9 +110,12 @@ fn begin_attempt(shared: &Shared, job_id: &str, number: &Cell<u32>) -> bool {
             return false;
         }
     }
-    match shared.registry.borrow_mut().start_attempt(job_id) {
+    let started = shared.registry.borrow_mut().start_attempt(job_id);
+    match started {
         Ok(attempt) => {
             number.set(attempt);
+            // Saved again, so a reload now brings the job back with its attempt count.
+            shared.save(job_id);
             true
         }
         Err(error) => {

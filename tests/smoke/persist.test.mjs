@@ -175,6 +175,7 @@ test("a sync request cut by a reload is interrupted and can be sent again", {
   const status = await page.evaluate((id) => jobs.status(id), jobId);
   assert.equal(status.state, "interrupted");
   assert.equal(status.error?.kind, "interrupted");
+  assert.equal(status.attempt, 1, "the cut attempt is still counted");
 
   await page.evaluate((id) => jobs.resubmit(id), jobId);
   await page.evaluate((id) => jobs.waitForState(id, "completed"), jobId);
