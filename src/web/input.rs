@@ -1,8 +1,9 @@
 //! Turns what JS passes to `run` and `submit` into checked parameters and a request
 //! body: the media file is taken out and checked (a `Blob`, `File`, `Uint8Array` or
 //! `ArrayBuffer`; not empty; not over the size limit), list fields given as JS arrays
-//! become list text, free-form object fields pass through, and the rest is read by the
-//! pipeline's parameter type. Nothing is sent and nothing is registered on an error.
+//! become list text, free-form object fields are read with the same limits and passed on,
+//! and the rest is read by the pipeline's parameter type, which also refuses unknown keys.
+//! Nothing is sent and nothing is registered on an error.
 
 use super::from_js::value_of;
 use super::js::{is_array, set, thrown_message, try_assign, try_is_array};
@@ -49,7 +50,7 @@ pub fn read_input(
     }
     // A copy without a prototype: nothing inherited (a polluted Object.prototype, or a
     // "__proto__" key that JSON.parse made) is read as if given, and such a key stays a
-    // key, which the check below refuses.
+    // key, which `JobParams::read` refuses with any other unknown key.
     let bare: Object = Object::create(JsValue::NULL.unchecked_ref::<Object>());
     let fields = try_assign(&bare, params).map_err(|exception| {
         let reason = match thrown_message(&exception) {
@@ -58,11 +59,6 @@ pub fn read_input(
         };
         JobError::invalid_input("params", reason)
     })?;
-    let keys: Vec<String> = Object::keys(fields.unchecked_ref::<Object>())
-        .iter()
-        .filter_map(|k| k.as_string())
-        .collect();
-    pipeline.check_keys(keys.iter().map(String::as_str))?;
 
     let media = match pipeline.media_input() {
         Some(field) => Some((field, take_media(&fields, field, max_upload)?)),
