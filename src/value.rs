@@ -57,16 +57,19 @@ impl ReadError {
     }
 
     /// The same error seen from the object holding field `field`.
-    pub fn in_field(mut self: Box<Self>, field: &str) -> Box<Self> {
-        let glue = if self.path.is_empty() || self.path.starts_with('[') { "" } else { "." };
-        self.path = format!("{field}{glue}{}", self.path);
-        self
+    pub fn in_field(self: Box<Self>, field: &str) -> Box<Self> {
+        self.under(field)
     }
 
     /// The same error seen from the list holding it at `index`.
-    pub fn in_item(mut self: Box<Self>, index: usize) -> Box<Self> {
+    pub fn in_item(self: Box<Self>, index: usize) -> Box<Self> {
+        self.under(&format!("[{index}]"))
+    }
+
+    /// The same error with `step` (`url` or `[0]`) in front of its path.
+    fn under(mut self: Box<Self>, step: &str) -> Box<Self> {
         let glue = if self.path.is_empty() || self.path.starts_with('[') { "" } else { "." };
-        self.path = format!("[{index}]{glue}{}", self.path);
+        self.path = format!("{step}{glue}{}", self.path);
         self
     }
 }
